@@ -1,0 +1,45 @@
+# Allmende: `make run` serves a demo garden, `make test` runs the checks.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DATA ?= ./data
+NODE_ENV = ALLMENDE_DATA_DIR=$(DATA) PORT=$(PORT)
+
+.PHONY: run test lint venv messages federation-demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+venv: $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(NODE_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+	$(NODE_ENV) $(BIN)/python manage.py seed_demo
+	$(NODE_ENV) $(BIN)/python manage.py serve --port $(PORT)
+
+# With TEST_DATABASE_URL (and REDIS_URL) set, the same suite runs on PostgreSQL (and Redis).
+test: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(if $(TEST_DATABASE_URL),DATABASE_URL=$(TEST_DATABASE_URL)) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Regenerate the message catalogues after changing user-facing strings.
+messages: $(VENV)/.dev
+	$(BIN)/python manage.py makemessages -l de -l en --no-location
+	$(BIN)/python manage.py compilemessages --ignore .venv
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,69 @@
+"""The JSON API at /api/v1/: one NinjaAPI, each app adds its router."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from federation.api import router as federation_router
+from garden.core.errors import RuleError
+from garden.harvests.api import router as harvests_router
+from garden.members.api import router as members_router
+from garden.members.models import ApiToken
+from garden.plots.api import router as plots_router
+from garden.sharing.api import router as sharing_router
+from garden.shifts.api import router as shifts_router
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>` with a personal token."""
+
+    def authenticate(self, request, token):
+        return ApiToken.objects.user_for(token)
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session; unsafe methods also need the CSRF token."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def authenticate(self, request, key):
+        user = request.user
+        return user if user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="Allmende API",
+    version="1",
+    description="A community garden node. Authenticate with a session or a personal token.",
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+)
+
+
+@api.exception_handler(RuleError)
+def rule_error(request, exc: RuleError):
+    return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request, exc):
+    return api.create_response(
+        request, {"detail": "Authentication required: log in or send a Bearer token."}, status=401
+    )
+
+
+api.add_router("", members_router)
+api.add_router("", plots_router)
+api.add_router("", shifts_router)
+api.add_router("", harvests_router)
+api.add_router("", sharing_router)
+api.add_router("", federation_router)

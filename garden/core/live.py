@@ -1,0 +1,37 @@
+"""Push events to open pages over the channel layer (see garden/core/consumers.py).
+
+Pushes are sent after the surrounding transaction commits, so a page never
+shows a change that was rolled back. Without a consumer listening they are no-ops.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+
+GARDEN_GROUP = "garden"
+
+
+def user_group(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+def _send(group: str, event: str, data: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, {"type": "live.event", "event": event, "data": data})
+    except Exception:  # a live update is a courtesy; never fail the change for it
+        log.warning("live push to %s failed", group, exc_info=True)
+
+
+def push_garden(event: str, data: dict) -> None:
+    transaction.on_commit(lambda: _send(GARDEN_GROUP, event, data))
+
+
+def push_user(user_id: int, event: str, data: dict) -> None:
+    transaction.on_commit(lambda: _send(user_group(user_id), event, data))

@@ -1,0 +1,41 @@
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection
+from django.http import JsonResponse
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _channel_layer_ok() -> bool:
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    channel = f"healthz.{uuid.uuid4().hex}"
+    try:
+        async_to_sync(layer.send)(channel, {"type": "healthz"})
+        message = async_to_sync(layer.receive)(channel)
+        return message.get("type") == "healthz"
+    except Exception:
+        return False
+
+
+def healthz(request) -> JsonResponse:
+    """Liveness for operators and load balancers: 200 when database and channel layer answer."""
+    checks = {"database": _database_ok(), "channel_layer": _channel_layer_ok()}
+    healthy = all(checks.values())
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "degraded",
+            **{k: "ok" if v else "down" for k, v in checks.items()},
+        },
+        status=200 if healthy else 503,
+    )

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlotsConfig(AppConfig):
+    name = "garden.plots"
+    label = "plots"
+    verbose_name = _("Plots")

@@ -1,0 +1,111 @@
+"""Shared fixtures: a garden, people in every role, and API clients for them."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from garden.members.models import ApiToken, Garden, Membership
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Background tasks run at once in tests, so their outcome can be asserted."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "federation"],
+        }
+    }
+
+
+@pytest.fixture
+def garden(db) -> Garden:
+    garden = Garden.objects.get_current()
+    garden.name = "Testgarten"
+    garden.rules = "Be kind."
+    garden.join_policy = Garden.JoinPolicy.OPEN
+    garden.latitude, garden.longitude = 52.5, 13.4
+    garden.save()
+    return garden
+
+
+def make_user(
+    username: str,
+    garden: Garden | None = None,
+    role: str | None = None,
+    status: str = Membership.Status.ACTIVE,
+) -> User:
+    user = User.objects.create_user(username, f"{username}@example.org", "pw-Allmende-1")
+    user.profile.display_name = username.capitalize()
+    user.profile.save()
+    if garden is not None and role is not None:
+        Membership.objects.create(user=user, garden=garden, role=role, status=status)
+    return user
+
+
+@pytest.fixture
+def member(garden) -> User:
+    return make_user("mara", garden, Membership.Role.MEMBER)
+
+
+@pytest.fixture
+def other_member(garden) -> User:
+    return make_user("otto", garden, Membership.Role.MEMBER)
+
+
+@pytest.fixture
+def coordinator(garden) -> User:
+    return make_user("cora", garden, Membership.Role.COORDINATOR)
+
+
+@pytest.fixture
+def outsider(garden) -> User:
+    """Has an account on this node but is not a member of the garden."""
+    return make_user("nina")
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+class ApiClient:
+    """Calls /api/v1 with a personal Bearer token, as a script or app would."""
+
+    def __init__(self, user: User | None):
+        self.client = Client()
+        self.headers = {}
+        if user is not None:
+            _token, secret = ApiToken.objects.create_token(user, "tests")
+            self.headers["Authorization"] = f"Bearer {secret}"
+
+    def _call(self, method: str, path: str, json=None, **kwargs):
+        kwargs.setdefault("content_type", "application/json")
+        call = getattr(self.client, method)
+        data = json if json is not None else ({} if method != "get" else None)
+        if method == "get":
+            return call(f"/api/v1{path}", data or {}, headers=self.headers)
+        return call(f"/api/v1{path}", data, headers=self.headers, **kwargs)
+
+    def get(self, path: str, params=None):
+        return self._call("get", path, params)
+
+    def post(self, path: str, json=None):
+        return self._call("post", path, json)
+
+    def put(self, path: str, json=None):
+        return self._call("put", path, json)
+
+    def patch(self, path: str, json=None):
+        return self._call("patch", path, json)
+
+    def delete(self, path: str, json=None):
+        return self._call("delete", path, json)
+
+
+@pytest.fixture
+def api():
+    """api(user) gives an ApiClient authenticated as that user (None: anonymous)."""
+    return ApiClient
