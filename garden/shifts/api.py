@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from garden.core.errors import RuleError
@@ -114,9 +115,9 @@ def list_shifts(request, period: Query[ShiftRange]):
     first = period.from_ or services.week_start(timezone.localdate(timezone=garden.tz))
     last = period.to or first + dt.timedelta(days=6)
     if last < first:
-        raise RuleError("`to` must not be before `from`.")
+        raise RuleError(_("“to” must not be before “from”."))
     if last - first > MAX_RANGE:
-        raise RuleError("Ask for at most 92 days at a time.")
+        raise RuleError(_("Ask for at most 92 days at a time."))
     views = services.shift_views(services.shifts_between(garden, first, last), user)
     coordinator = members.is_coordinator(user)
     return [_shift_out(view, coordinator) for view in views]

@@ -228,6 +228,7 @@ def settings_page(request):
     form = SettingsForm(request.POST or None, instance=services.settings_for())
     if request.method == "POST" and form.is_valid():
         form.save()
+        services.materialise()
         messages.success(request, _("Settings saved."))
         return redirect("shifts:settings")
     return render(request, "shifts/form.html", {"form": form, "title": _("Shift settings")})

@@ -82,3 +82,28 @@ def test_one_member_racing_for_two_overlapping_shifts_gets_one(
         thread.join(timeout=60)
     assert sorted(outcomes) == [201, 409]
     assert member.shift_signups.count() == 1
+
+
+def test_two_api_requests_for_the_last_place_give_201_and_409(
+    needs_postgres, garden, make_shift, member, api
+):
+    shift = make_shift(max_volunteers=2)
+    services.sign_up(shift.pk, member)
+    clients = [api(make_user(f"caller{n}", garden, "member")) for n in range(2)]
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def call(client) -> None:
+        try:
+            barrier.wait(timeout=30)
+            statuses.append(client.post(f"/shifts/{shift.pk}/signup").status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [201, 409]
+    assert shift.signups.count() == 2
