@@ -82,6 +82,9 @@ def index(request):
     garden = members.get_garden()
     context = _week_context(request, garden)
     context["settings"] = services.settings_for(garden)
+    context["my_next"] = Shift.objects.filter(
+        signups__user=request.user, status=Shift.Status.OPEN, end__gt=timezone.now()
+    ).order_by("start")[:5]
     return render(request, "shifts/week.html", context)
 
 

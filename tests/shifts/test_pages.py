@@ -288,3 +288,10 @@ def test_hours_page_member_balance_and_coordinator_list(garden, coordinator, mem
     bad = client_for(coordinator).post("/shifts/hours/", {"user": member.pk, "hours": "1"})
     assert bad.status_code == 200
     assert services.hours_done(garden, member) == 2
+
+
+def test_week_lists_my_next_shifts(garden, make_shift, member):
+    shift = make_shift(hours_from_now=24 * 20)
+    Signup.objects.create(shift=shift, user=member)
+    page = client_for(member).get("/shifts/").content.decode()
+    assert "Your next shifts" in page and f"/shifts/{shift.pk}/" in page
