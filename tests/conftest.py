@@ -18,6 +18,12 @@ def _immediate_tasks(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Test users need no strong hashing; it costs seconds per test on a small machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def garden(db) -> Garden:
     garden = Garden.objects.get_current()

@@ -8,8 +8,14 @@ class ShiftsConfig(AppConfig):
     verbose_name = _("Shifts")
 
     def ready(self) -> None:
+        from datetime import timedelta
+
+        from garden.core.periodic import register_periodic
         from garden.members.exports import register_export
 
+        from . import tasks
         from .exports import export_shifts
 
         register_export("shifts", export_shifts)
+        register_periodic(tasks.send_reminders, every=timedelta(minutes=30))
+        register_periodic(tasks.materialise_shifts, every=timedelta(hours=6))

@@ -7,12 +7,6 @@ from django.utils import timezone
 from garden.shifts.models import Shift, Skill, SkillGrant
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Test users need no strong hashing; it costs seconds per test on a small machine."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def make_shift(garden):
     """make_shift(hours_from_now=…, length=1, **fields) → an open shift."""

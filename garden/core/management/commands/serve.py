@@ -1,4 +1,5 @@
-"""Run the web server (daphne) and the background worker together; Ctrl-C stops both."""
+"""Run the web server (daphne), the background worker and the periodic scheduler together;
+Ctrl-C stops them all."""
 
 import signal
 import subprocess
@@ -34,6 +35,7 @@ class Command(BaseCommand):
                 "--no-reload",
             ]
         ] * workers
+        commands.append([python, "manage.py", "run_periodic"])
         processes = [subprocess.Popen(command) for command in commands]
         self.stdout.write(f"Serving {settings.ALLMENDE_URL} (Ctrl-C stops)")
 
