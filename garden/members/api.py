@@ -1,9 +1,15 @@
+from typing import Literal
+
+from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from . import services
-from .models import Membership
+from .account_api import router as account_router
+from .models import Announcement, Invite, Membership
+from .permissions import api_coordinator, api_member
 
 router = Router(tags=["garden"])
+router.add_router("", account_router)
 
 
 class GardenOut(Schema):
@@ -85,3 +91,199 @@ def me(request):
         "language": profile.language or "",
         "membership": _membership_out(services.membership_of(user)),
     }
+
+
+class GardenPatch(Schema):
+    name: str | None = None
+    description: str | None = None
+    address: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    timezone: str | None = None
+    default_language: str | None = None
+    rules: str | None = None
+    join_policy: str | None = None
+
+
+@router.patch(
+    "/garden",
+    response={200: GardenOut, 400: Detail, 403: Detail},
+    summary="Change the garden profile (coordinators)",
+)
+def garden_update(request, payload: GardenPatch):
+    api_coordinator(request)
+    services.update_garden(payload.dict(exclude_unset=True))
+    return garden_detail(request)
+
+
+class MemberOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    status: str
+    joined_at: str
+
+
+def _member_out(membership: Membership) -> dict:
+    return {
+        "id": membership.pk,
+        "username": membership.user.get_username(),
+        "display_name": services.display_name(membership.user),
+        **_membership_out(membership),
+    }
+
+
+@router.get("/memberships", response={200: list[MemberOut], 403: Detail}, summary="All members")
+def membership_list(request):
+    api_coordinator(request)
+    memberships = services.get_garden().memberships.select_related("user__profile")
+    return [_member_out(m) for m in memberships.order_by("status", "joined_at")]
+
+
+class DecisionIn(Schema):
+    approve: bool
+
+
+class RoleIn(Schema):
+    role: Literal["member", "coordinator"]
+
+
+def _membership(pk: int) -> Membership:
+    return get_object_or_404(Membership, pk=pk)
+
+
+@router.post(
+    "/memberships/{pk}/decision",
+    response={200: MemberOut, 403: Detail, 404: Detail, 409: Detail},
+    summary="Approve or decline a pending request (coordinators)",
+)
+def membership_decide(request, pk: int, payload: DecisionIn):
+    by = api_coordinator(request)
+    return _member_out(services.decide(_membership(pk), approve=payload.approve, by=by))
+
+
+@router.post(
+    "/memberships/{pk}/role",
+    response={200: MemberOut, 403: Detail, 404: Detail, 409: Detail},
+    summary="Make someone coordinator or member (coordinators)",
+)
+def membership_role(request, pk: int, payload: RoleIn):
+    by = api_coordinator(request)
+    return _member_out(services.set_role(_membership(pk), payload.role, by=by))
+
+
+@router.delete(
+    "/memberships/{pk}",
+    response={204: None, 403: Detail, 404: Detail, 409: Detail},
+    summary="Remove someone from the garden (coordinators)",
+)
+def membership_remove(request, pk: int):
+    by = api_coordinator(request)
+    services.remove(_membership(pk), by=by)
+    return Status(204, None)
+
+
+class InviteIn(Schema):
+    days: int = 14
+    max_uses: int = 1
+
+
+class InviteOut(Schema):
+    id: int
+    url: str
+    code: str
+    expires_at: str
+    max_uses: int
+    uses: int
+    valid: bool
+
+
+def _invite_out(invite: Invite) -> dict:
+    return {
+        "id": invite.pk,
+        "url": services.invite_url(invite),
+        "code": invite.code,
+        "expires_at": invite.expires_at.isoformat(),
+        "max_uses": invite.max_uses,
+        "uses": invite.uses,
+        "valid": invite.is_valid,
+    }
+
+
+@router.get("/invites", response={200: list[InviteOut], 403: Detail}, summary="Invite links")
+def invite_list(request):
+    api_coordinator(request)
+    return [_invite_out(i) for i in services.get_garden().invites.order_by("-created_at")]
+
+
+@router.post(
+    "/invites", response={201: InviteOut, 400: Detail, 403: Detail}, summary="Make an invite link"
+)
+def invite_create(request, payload: InviteIn):
+    by = api_coordinator(request)
+    invite = services.create_invite(by=by, days=payload.days, max_uses=payload.max_uses)
+    return Status(201, _invite_out(invite))
+
+
+@router.delete(
+    "/invites/{pk}", response={204: None, 403: Detail, 404: Detail}, summary="Revoke an invite"
+)
+def invite_revoke(request, pk: int):
+    api_coordinator(request)
+    services.revoke_invite(get_object_or_404(Invite, pk=pk))
+    return Status(204, None)
+
+
+class AnnouncementIn(Schema):
+    title: str
+    body: str
+
+
+class AnnouncementOut(Schema):
+    id: int
+    title: str
+    body: str
+    author: str
+    created_at: str
+
+
+def _announcement_out(a: Announcement) -> dict:
+    return {
+        "id": a.pk,
+        "title": a.title,
+        "body": a.body,
+        "author": services.display_name(a.author) if a.author else "",
+        "created_at": a.created_at.isoformat(),
+    }
+
+
+@router.get(
+    "/announcements", response={200: list[AnnouncementOut], 403: Detail}, summary="Announcements"
+)
+def announcement_list(request):
+    api_member(request)
+    items = services.get_garden().announcements.select_related("author__profile")[:50]
+    return [_announcement_out(a) for a in items]
+
+
+@router.post(
+    "/announcements",
+    response={201: AnnouncementOut, 400: Detail, 403: Detail},
+    summary="Post an announcement, emailed to members who opt in (coordinators)",
+)
+def announcement_create(request, payload: AnnouncementIn):
+    by = api_coordinator(request)
+    announcement = services.post_announcement(author=by, title=payload.title, body=payload.body)
+    return Status(201, _announcement_out(announcement))
+
+
+@router.delete(
+    "/announcements/{pk}",
+    response={204: None, 403: Detail, 404: Detail},
+    summary="Delete an announcement (coordinators)",
+)
+def announcement_delete(request, pk: int):
+    api_coordinator(request)
+    services.delete_announcement(get_object_or_404(Announcement, pk=pk))
+    return Status(204, None)

@@ -9,3 +9,7 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401
+        from .accounts import members_export
+        from .exports import register_export
+
+        register_export("members", members_export)

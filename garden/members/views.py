@@ -1,28 +1,43 @@
+"""The garden's front door: home page, sign-up, joining, notifications."""
+
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from . import services
-from .forms import JoinForm, ProfileForm, SignupForm
-from .models import Membership
-from .permissions import coordinator_required
+from .forms import JoinForm, SignupForm
 
 
 def home(request):
     garden = services.get_garden()
-    announcements = garden.announcements.select_related("author__profile")[:10]
+    announcements = []
+    if services.is_member(request.user):
+        announcements = garden.announcements.select_related("author__profile")[:10]
     return render(request, "members/home.html", {"announcements": announcements})
 
 
+def _safe_next(request) -> str:
+    """Where to go after sign-up: the `next` the visitor came with, if it stays on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 def signup(request):
+    next_url = _safe_next(request)
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(next_url or "home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -31,13 +46,25 @@ def signup(request):
             user.profile.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("join")
-    return render(request, "members/signup.html", {"form": form})
+        return redirect(next_url or "join")
+    return render(
+        request,
+        "members/signup.html",
+        {"form": form, "next": next_url},
+        status=400 if form.errors else 200,
+    )
 
 
-@login_required
 def join(request):
     invite_code = request.GET.get("invite", "") or request.POST.get("invite_code", "")
+    if not request.user.is_authenticated:
+        # Someone arriving with a link most likely has no account yet: sign up first,
+        # then come back here with the code (the sign-up page links to log in, too).
+        back = reverse("join") + (f"?{urlencode({'invite': invite_code})}" if invite_code else "")
+        return redirect(f"{reverse('signup')}?{urlencode({'next': back})}")
+    if services.is_member(request.user):
+        messages.info(request, _("You are already a member of this garden."))
+        return redirect("home")
     form = JoinForm(request.POST or None, initial={"invite_code": invite_code})
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,17 +81,12 @@ def join(request):
             else:
                 messages.info(request, _("Thank you! A coordinator will look at your request."))
             return redirect("home")
-    return render(request, "members/join.html", {"form": form})
-
-
-@login_required
-def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user.profile)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Your profile was saved."))
-        return redirect("profile")
-    return render(request, "members/profile.html", {"form": form})
+    return render(
+        request,
+        "members/join.html",
+        {"form": form, "invite_code": invite_code},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -74,31 +96,3 @@ def notifications(request):
         request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("notifications")
     return render(request, "members/notifications.html", {"items": items})
-
-
-@coordinator_required
-def members(request):
-    garden = services.get_garden()
-    memberships = garden.memberships.select_related("user__profile").order_by("status", "joined_at")
-    return render(request, "members/members.html", {"memberships": memberships})
-
-
-@coordinator_required
-@require_POST
-def member_action(request, pk: int):
-    membership = get_object_or_404(Membership, pk=pk)
-    action = request.POST.get("action", "")
-    try:
-        if action in ("approve", "decline"):
-            services.decide(membership, approve=action == "approve", by=request.user)
-        elif action in Membership.Role.values:
-            services.set_role(membership, action, by=request.user)
-        elif action == "remove":
-            services.remove(membership, by=request.user)
-        else:
-            return HttpResponseBadRequest(_("Unknown action."))
-    except services.MembershipError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("members")

@@ -1,0 +1,111 @@
+"""The API for one's own account: profile, tokens, data download, deletion."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from . import accounts
+from .exports import export_user_data
+from .forms import ProfileForm
+
+router = Router(tags=["me"])
+
+
+class Detail(Schema):
+    detail: str
+
+
+class ProfilePatch(Schema):
+    display_name: str | None = None
+    language: str | None = None
+    email_announcements: bool | None = None
+    email_notifications: bool | None = None
+
+
+class ProfileOut(Schema):
+    display_name: str
+    language: str
+    email_announcements: bool
+    email_notifications: bool
+
+
+def _profile_out(profile) -> dict:
+    return {field: getattr(profile, field) for field in ProfileOut.model_fields}
+
+
+@router.patch("/me", response={200: ProfileOut, 400: Detail}, summary="Change my profile")
+def profile_update(request, payload: ProfilePatch):
+    profile = request.auth.profile
+    data = {**_profile_out(profile), **payload.dict(exclude_unset=True)}
+    # The same form as the profile page, so both validate alike.
+    form = ProfileForm(data, instance=profile)
+    if not form.is_valid():
+        message = " ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        return Status(400, {"detail": message})
+    form.save()
+    return _profile_out(profile)
+
+
+@router.get("/me/export", summary="Everything this node holds about me (JSON)")
+def data_export(request):
+    return export_user_data(request.auth)
+
+
+class DeleteIn(Schema):
+    confirmation: str
+
+
+@router.post(
+    "/me/delete",
+    response={204: None, 400: Detail, 409: Detail},
+    summary="Delete my account; confirm with my password or username",
+)
+def account_delete(request, payload: DeleteIn):
+    accounts.delete_account(request.auth, payload.confirmation)
+    return Status(204, None)
+
+
+class TokenIn(Schema):
+    label: str = ""
+
+
+class TokenOut(Schema):
+    id: int
+    label: str
+    prefix: str
+    created_at: str
+    last_used_at: str | None
+
+
+class NewTokenOut(TokenOut):
+    secret: str
+
+
+def _token_out(token) -> dict:
+    return {
+        "id": token.pk,
+        "label": token.label,
+        "prefix": token.prefix,
+        "created_at": token.created_at.isoformat(),
+        "last_used_at": token.last_used_at and token.last_used_at.isoformat(),
+    }
+
+
+@router.get("/me/tokens", response=list[TokenOut], summary="My API tokens")
+def token_list(request):
+    return [_token_out(t) for t in request.auth.api_tokens.order_by("-created_at")]
+
+
+@router.post(
+    "/me/tokens",
+    response={201: NewTokenOut, 400: Detail},
+    summary="Make an API token; its secret is in this answer only",
+)
+def token_create(request, payload: TokenIn):
+    token, secret = accounts.create_api_token(request.auth, payload.label)
+    return Status(201, {**_token_out(token), "secret": secret})
+
+
+@router.delete("/me/tokens/{pk}", response={204: None, 404: Detail}, summary="Revoke a token")
+def token_revoke(request, pk: int):
+    get_object_or_404(request.auth.api_tokens, pk=pk).delete()
+    return Status(204, None)
