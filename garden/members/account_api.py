@@ -3,9 +3,10 @@
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from . import accounts
+from . import accounts, services
 from .exports import export_user_data
 from .forms import ProfileForm
+from .models import Membership
 
 router = Router(tags=["me"])
 
@@ -30,6 +31,42 @@ class ProfileOut(Schema):
 
 def _profile_out(profile) -> dict:
     return {field: getattr(profile, field) for field in ProfileOut.model_fields}
+
+
+class MembershipOut(Schema):
+    role: str
+    status: str
+    joined_at: str
+
+
+def membership_out(membership: Membership | None) -> dict | None:
+    if membership is None:
+        return None
+    return {
+        "role": membership.role,
+        "status": membership.status,
+        "joined_at": membership.joined_at.isoformat(),
+    }
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    email: str
+    language: str
+    membership: MembershipOut | None
+
+
+@router.get("/me", response=MeOut, summary="Who I am here")
+def me(request):
+    user = request.auth
+    return {
+        "username": user.get_username(),
+        "display_name": user.profile.name,
+        "email": user.email,
+        "language": user.profile.language or "",
+        "membership": membership_out(services.membership_of(user)),
+    }
 
 
 @router.patch("/me", response={200: ProfileOut, 400: Detail}, summary="Change my profile")

@@ -60,7 +60,7 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 
 
 def login_link_request(request):
-    form = LoginLinkForm(request.POST or None)
+    form = LoginLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         accounts.send_login_link(form.cleaned_data["email"])
         return redirect("login_link_sent")
@@ -146,7 +146,7 @@ def data_download(request):
 
 @login_required
 def delete_account(request):
-    form = DeleteAccountForm(request.POST or None)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             accounts.delete_account(request.user, form.cleaned_data["confirmation"])

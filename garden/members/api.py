@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from . import services
+from .account_api import MembershipOut, membership_out
 from .account_api import router as account_router
 from .models import Announcement, Invite, Membership
 from .permissions import api_coordinator, api_member
@@ -30,32 +31,8 @@ class JoinIn(Schema):
     invite_code: str = ""
 
 
-class MembershipOut(Schema):
-    role: str
-    status: str
-    joined_at: str
-
-
-class MeOut(Schema):
-    username: str
-    display_name: str
-    email: str
-    language: str
-    membership: MembershipOut | None
-
-
 class Detail(Schema):
     detail: str
-
-
-def _membership_out(membership: Membership | None) -> dict | None:
-    if membership is None:
-        return None
-    return {
-        "role": membership.role,
-        "status": membership.status,
-        "joined_at": membership.joined_at.isoformat(),
-    }
 
 
 @router.get("/garden", response=GardenOut, auth=None, summary="The garden this node runs")
@@ -77,20 +54,7 @@ def garden_join(request, payload: JoinIn):
         request.auth, accept_rules=payload.accept_rules, invite_code=payload.invite_code
     )
     status = 202 if membership.status == Membership.Status.PENDING else 200
-    return Status(status, _membership_out(membership))
-
-
-@router.get("/me", response=MeOut, summary="Who I am here")
-def me(request):
-    user = request.auth
-    profile = user.profile
-    return {
-        "username": user.get_username(),
-        "display_name": profile.name,
-        "email": user.email,
-        "language": profile.language or "",
-        "membership": _membership_out(services.membership_of(user)),
-    }
+    return Status(status, membership_out(membership))
 
 
 class GardenPatch(Schema):
@@ -130,7 +94,7 @@ def _member_out(membership: Membership) -> dict:
         "id": membership.pk,
         "username": membership.user.get_username(),
         "display_name": services.display_name(membership.user),
-        **_membership_out(membership),
+        **membership_out(membership),
     }
 
 

@@ -19,7 +19,7 @@ from .permissions import coordinator_required
 @coordinator_required
 def garden_settings(request):
     garden = services.get_garden()
-    form = GardenSettingsForm(request.POST or None, instance=garden)
+    form = GardenSettingsForm(request.POST if request.method == "POST" else None, instance=garden)
     if request.method == "POST" and form.is_valid():
         services.update_garden({field: form.cleaned_data[field] for field in form.fields})
         messages.success(request, _("The garden settings were saved."))
@@ -34,7 +34,7 @@ def garden_settings(request):
 
 @coordinator_required
 def invites(request):
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         invite = services.create_invite(by=request.user, **form.cleaned_data)
         messages.success(
@@ -91,7 +91,7 @@ def member_action(request, pk: int):
 
 @coordinator_required
 def announcements(request):
-    form = AnnouncementForm(request.POST or None)
+    form = AnnouncementForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.post_announcement(author=request.user, **form.cleaned_data)
         messages.success(request, _("The announcement was posted."))

@@ -38,7 +38,7 @@ def signup(request):
     next_url = _safe_next(request)
     if request.user.is_authenticated:
         return redirect(next_url or "home")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             user = form.save()
@@ -65,7 +65,9 @@ def join(request):
     if services.is_member(request.user):
         messages.info(request, _("You are already a member of this garden."))
         return redirect("home")
-    form = JoinForm(request.POST or None, initial={"invite_code": invite_code})
+    form = JoinForm(
+        request.POST if request.method == "POST" else None, initial={"invite_code": invite_code}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.join(
