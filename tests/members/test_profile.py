@@ -5,7 +5,7 @@ import json
 from django.contrib.auth.models import User
 from django.test import Client
 
-from garden.members.models import ApiToken, Announcement, Membership, Profile
+from garden.members.models import Announcement, ApiToken, Membership, Profile
 from tests.conftest import client_for
 
 
