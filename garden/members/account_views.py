@@ -2,6 +2,7 @@
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -35,6 +36,8 @@ class QueuedPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ) -> None:
+        # Links point at the public URL, not at whatever host the proxy passed on.
+        context = {**context, "base_url": settings.ALLMENDE_URL}
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         email_later([to_email], subject, body)
@@ -56,6 +59,9 @@ password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="members/password_reset_complete.html"
+)
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="members/password_change.html", success_url=reverse_lazy("profile")
 )
 
 

@@ -33,6 +33,7 @@ urlpatterns = [
         account_views.password_reset_complete,
         name="password_reset_complete",
     ),
+    path("accounts/password/", account_views.password_change, name="password_change"),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/tokens/", account_views.token_create, name="token_create"),
     path("accounts/tokens/<int:pk>/revoke/", account_views.token_revoke, name="token_revoke"),

@@ -17,7 +17,13 @@ PAGES = {
         "/accounts/login/email/",
         "/accounts/password/reset/",
     ],
-    "member": ["/", "/accounts/profile/", "/accounts/delete/", "/notifications/"],
+    "member": [
+        "/",
+        "/accounts/profile/",
+        "/accounts/delete/",
+        "/accounts/password/",
+        "/notifications/",
+    ],
     "coordinator": ["/members/", "/garden/settings/", "/garden/invites/", "/garden/announcements/"],
 }
 

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import translation
 
 from garden.members.models import Profile
+from tests.conftest import client_for
 
 LINK = re.compile(r"https?://\S+")
 
@@ -129,3 +130,30 @@ def test_login_page_offers_the_email_link_and_reset(client, db):
     body = client.get("/accounts/login/").content.decode()
     assert "/accounts/login/email/" in body
     assert "/accounts/password/reset/" in body
+
+
+def test_password_reset_link_uses_the_public_url(client, member, committed, settings):
+    settings.ALLMENDE_URL = "https://garden.example.org"
+    with committed():
+        client.post("/accounts/password/reset/", {"email": "mara@example.org"})
+    assert _link_in(mail.outbox[0]).startswith("https://garden.example.org/accounts/password/")
+
+
+def test_members_change_their_password_with_the_old_one(member):
+    client = client_for(member)
+    wrong = client.post(
+        "/accounts/password/",
+        {"old_password": "nope", "new_password1": "Neu-Pass-42x", "new_password2": "Neu-Pass-42x"},
+    )
+    assert wrong.status_code == 200
+    right = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "pw-Allmende-1",
+            "new_password1": "Neu-Pass-42x",
+            "new_password2": "Neu-Pass-42x",
+        },
+    )
+    assert right.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password("Neu-Pass-42x")
