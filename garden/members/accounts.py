@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
@@ -26,6 +27,9 @@ def send_login_link(email: str) -> None:
     users = get_user_model().objects.filter(email__iexact=email.strip(), is_active=True)
     minutes = settings.LOGIN_LINK_TIMEOUT // 60
     for user in users:
+        # At most one link a minute per person, so the form cannot flood an inbox.
+        if not cache.add(f"login-link-sent:{user.pk}", True, timeout=60):
+            continue
         path = reverse(
             "login_link",
             kwargs={

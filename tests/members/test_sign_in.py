@@ -157,3 +157,11 @@ def test_members_change_their_password_with_the_old_one(member):
     assert right.status_code == 302
     member.refresh_from_db()
     assert member.check_password("Neu-Pass-42x")
+
+
+def test_sign_in_links_are_not_sent_more_than_once_a_minute(member, committed):
+    with committed():
+        for _attempt in range(3):
+            response = Client().post("/accounts/login/email/", {"email": "mara@example.org"})
+            assert response.status_code == 302
+    assert len(mail.outbox) == 1
