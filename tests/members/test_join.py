@@ -212,3 +212,9 @@ def test_signup_refuses_bad_input(member, body):
 
 def test_join_api_needs_auth(api, garden):
     assert api(None).post("/garden/join", {"accept_rules": True}).status_code == 401
+
+
+def test_join_page_says_an_invite_is_needed(garden, outsider):
+    _policy(garden, Garden.JoinPolicy.INVITE)
+    page = client_for(outsider).get("/join/")
+    assert b"You need an invite link" in page.content
