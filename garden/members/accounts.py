@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.urls import reverse
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -85,7 +86,13 @@ def delete_account(user, confirmation: str) -> None:
             "before you delete your account."
         ),
     )
-    user.delete()
+    try:
+        user.delete()
+    except (ProtectedError, RestrictedError) as error:
+        raise RuleError(
+            _("Some of your records must be handed over before your account can be deleted."),
+            status=409,
+        ) from error
 
 
 def create_api_token(user, label: str) -> tuple[ApiToken, str]:
