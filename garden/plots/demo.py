@@ -48,7 +48,7 @@ def seed(garden, users: dict) -> None:
                     label=f"{letter}{column + 1}",
                     area_m2=Decimal("20") if row < 2 else Decimal("15"),
                     x=1 + column * 6,
-                    y=1 + row * (6 if row < 2 else 5),
+                    y=1 + row * 6 if row < 2 else 13 + (row - 2) * 5,
                     width=5,
                     height=5 if row < 2 else 4,
                     description="Sunny, near the water tap." if row == 0 else "",

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.models import User
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from garden.members.services import active_members
@@ -35,6 +36,14 @@ class PlotForm(forms.ModelForm):
             self.add_error("width", _("The plot reaches past the map's right edge."))
         if None not in (y, height) and y + height > MAP_ROWS:
             self.add_error("height", _("The plot reaches past the map's bottom edge."))
+        if not self.errors:
+            overlapping = Plot.objects.filter(
+                x__lt=x + width, x__gt=x - F("width"), y__lt=y + height, y__gt=y - F("height")
+            ).exclude(pk=self.instance.pk)
+            for other in overlapping[:1]:
+                raise forms.ValidationError(
+                    _("This overlaps plot %(label)s on the map.") % {"label": other.label}
+                )
         return data
 
 

@@ -180,3 +180,11 @@ def test_members_see_what_they_owe(member, plot, policy):
     policy.save()
     services.claim(member, plot.pk)
     assert "20.00 EUR" in client_for(member).get(INDEX).content.decode()
+
+
+def test_plots_may_not_overlap_on_the_map(coordinator, plot):
+    data = {"label": "B1", "area_m2": "10", "x": 3, "y": 2, "width": 4, "height": 4}
+    response = client_for(coordinator).post(reverse("plots:new"), data)
+    assert "overlaps plot A1" in response.content.decode()
+    response = client_for(coordinator).post(reverse("plots:new"), {**data, "x": 5})
+    assert response.status_code == 302
