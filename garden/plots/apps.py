@@ -13,3 +13,15 @@ class PlotsConfig(AppConfig):
         from .services import export
 
         register_export("plots", export)
+
+        from django.db.models.signals import pre_delete
+
+        from garden.members.models import Membership
+
+        pre_delete.connect(_return_plots, sender=Membership, dispatch_uid="plots_return_plots")
+
+
+def _return_plots(sender, instance, **kwargs) -> None:
+    from .services import membership_ended
+
+    membership_ended(instance.user)

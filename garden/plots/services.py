@@ -616,3 +616,23 @@ def export(user) -> dict:
             for e in PlotEvent.objects.filter(Q(subject=user)).select_related("plot")
         ],
     }
+
+
+@transaction.atomic
+def membership_ended(user) -> int:
+    """Someone left the garden (or deleted their account): their plots go back to the pool."""
+    WaitlistEntry.objects.filter(user=user, status__in=WaitlistEntry.OPEN).update(
+        status=WaitlistEntry.Status.LEFT, closed_at=timezone.now()
+    )
+    returned = 0
+    for plot_id in my_tenancies(user).values_list("plot_id", flat=True):
+        plot = _lock_plot(plot_id)
+        tenancy = plot.tenancies.filter(user=user, status__in=Tenancy.CURRENT).first()
+        if tenancy is None:
+            continue
+        _end(tenancy, Tenancy.Status.ENDED)
+        record(PlotEvent.Action.RELEASE, plot=plot, subject=user, reason=_("membership ended"))
+        _free(plot)
+        plot_changed(plot)
+        returned += 1
+    return returned

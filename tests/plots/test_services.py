@@ -362,3 +362,21 @@ def test_make_plot_helper_is_unique(garden):
     make_plot("Z1")
     with pytest.raises(IntegrityError):
         make_plot("Z1")
+
+
+def test_leaving_the_garden_returns_plots_and_serves_the_waitlist(
+    member, other_member, coordinator, plot
+):
+    from garden.members import services as members
+
+    services.claim(member, plot.pk)
+    services.join_waitlist(other_member)
+    members.remove(member.membership, by=coordinator)
+    assert Tenancy.objects.get(status="offered").user == other_member
+
+
+def test_deleting_an_account_frees_its_plot(member, plot):
+    services.claim(member, plot.pk)
+    member.delete()
+    assert refresh(plot).status == Plot.Status.AVAILABLE
+    assert not Tenancy.objects.exists()
