@@ -60,7 +60,6 @@ def detail(request, pk: int):
         .order_by("-started_at")[:50],
         "events": plot.events.select_related("subject__profile", "actor__profile")[:50],
         "is_coordinator": coordinator,
-        "map": garden_map([plot], set()),
     }
     if coordinator:
         context["assign_form"] = AssignForm()
