@@ -30,6 +30,7 @@ def index(request):
         "mine": mine,
         "policy": policy,
         "position": services.waitlist_position(request.user),
+        "at_limit": len(mine) >= policy.plots_per_member,
         "waiting": services.open_entries().count(),
         "free": sum(1 for p in plots if p.status == Plot.Status.AVAILABLE),
         "fees_owed": services.fees_owed(request.user),
@@ -142,6 +143,8 @@ def waitlist(request):
             "position": services.waitlist_position(request.user),
             "is_coordinator": is_coordinator(request.user),
             "free": Plot.objects.filter(status=Plot.Status.AVAILABLE).exists(),
+            "at_limit": services.holdings_count(request.user)
+            >= services.get_policy().plots_per_member,
         },
     )
 

@@ -188,3 +188,10 @@ def test_plots_may_not_overlap_on_the_map(coordinator, plot):
     assert "overlaps plot A1" in response.content.decode()
     response = client_for(coordinator).post(reverse("plots:new"), {**data, "x": 5})
     assert response.status_code == 302
+
+
+def test_members_at_their_limit_are_not_offered_the_waitlist(member, plot):
+    services.claim(member, plot.pk)
+    page = client_for(member).get(INDEX).content.decode()
+    assert "You hold as many plots as the garden allows." in page
+    assert "Join the waitlist" not in page
