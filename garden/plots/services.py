@@ -18,7 +18,7 @@ from garden.core.errors import RuleError
 from garden.core.live import push_garden
 from garden.members.models import Membership
 from garden.members.notifications import notify
-from garden.members.services import coordinators, display_name, is_member
+from garden.members.services import coordinators, display_name, get_garden, is_member
 
 from .models import Fee, Plot, PlotEvent, PlotPolicy, Tenancy, WaitlistEntry
 
@@ -164,7 +164,7 @@ def decide_claim(plot_id: int, *, approve: bool, by, reason: str = "") -> Tenanc
         if reason:
             message += " " + _("Reason: %(reason)s") % {"reason": reason}
         notify(tenancy.user, "plot_claim_declined", message, url=url)
-        _free(plot, by=by)
+        _free(plot)
     plot_changed(plot)
     return tenancy
 
@@ -175,10 +175,10 @@ def _end(tenancy: Tenancy, status: str) -> None:
     tenancy.save(update_fields=["status", "ended_at"])
 
 
-def _free(plot: Plot, *, by=None) -> None:
+def _free(plot: Plot) -> None:
     """The plot is free again: offer it to the waitlist, or put it back in the pool."""
     _set_status(plot, Plot.Status.AVAILABLE)
-    serve_waitlist(plot, by=by)
+    serve_waitlist(plot)
 
 
 @transaction.atomic
@@ -193,7 +193,7 @@ def release(user, plot_id: int, reason: str = "") -> Tenancy:
         raise PlotError(_("You do not hold this plot."), status=409)
     _end(tenancy, Tenancy.Status.ENDED)
     record(PlotEvent.Action.RELEASE, plot=plot, subject=user, actor=user, reason=reason)
-    _free(plot, by=user)
+    _free(plot)
     plot_changed(plot)
     return tenancy
 
@@ -251,7 +251,7 @@ def revoke(plot_id: int, *, by, reason: str) -> Tenancy:
         % {"plot": plot.label, "reason": reason},
         url=_plot_url(plot),
     )
-    _free(plot, by=by)
+    _free(plot)
     plot_changed(plot)
     return tenancy
 
@@ -270,7 +270,7 @@ def set_out_of_use(plot_id: int, out_of_use: bool, *, by, reason: str = "") -> P
         if plot.status != Plot.Status.OUT_OF_USE:
             raise PlotError(_("This plot is already in use."), status=409)
         record(PlotEvent.Action.BACK_IN_USE, plot=plot, actor=by, reason=reason)
-        _free(plot, by=by)
+        _free(plot)
     plot_changed(plot)
     return plot
 
@@ -325,8 +325,10 @@ def leave_waitlist(user) -> None:
     push_garden("plots", {"waitlist": True})
 
 
-def serve_waitlist(plot: Plot, *, by=None) -> Tenancy | None:
-    """Offer a free (locked) plot to the first in line who may take it; skip the others."""
+def serve_waitlist(plot: Plot) -> Tenancy | None:
+    """Offer a free (locked) plot to the first in line who may take it; skip the others.
+
+    Offers and skips follow the list alone, so they are recorded as automatic (no actor)."""
     if plot.status != Plot.Status.AVAILABLE:
         return None
     policy = get_policy()
@@ -344,14 +346,16 @@ def serve_waitlist(plot: Plot, *, by=None) -> Tenancy | None:
             entry.status = WaitlistEntry.Status.OFFERED
             entry.save(update_fields=["status"])
             _set_status(plot, Plot.Status.OFFERED)
-            record(PlotEvent.Action.OFFER, plot=plot, subject=user, actor=by)
+            record(PlotEvent.Action.OFFER, plot=plot, subject=user)
             notify(
                 user,
                 "plot_offered",
-                _("Plot %(plot)s is yours if you accept it by %(deadline)s.")
+                _("Plot %(plot)s is offered to you from the waitlist: accept it by %(deadline)s")
                 % {
                     "plot": plot.label,
-                    "deadline": date_format(timezone.localtime(expires), "SHORT_DATETIME_FORMAT"),
+                    "deadline": date_format(
+                        timezone.localtime(expires, get_garden().tz), "SHORT_DATETIME_FORMAT"
+                    ),
                 },
                 url=_plot_url(plot),
             )
@@ -359,7 +363,7 @@ def serve_waitlist(plot: Plot, *, by=None) -> Tenancy | None:
         entry.status = WaitlistEntry.Status.SKIPPED
         entry.closed_at = timezone.now()
         entry.save(update_fields=["status", "closed_at"])
-        record(PlotEvent.Action.SKIP, plot=plot, subject=user, actor=by, reason=reason)
+        record(PlotEvent.Action.SKIP, plot=plot, subject=user, reason=reason)
     return None
 
 
@@ -400,7 +404,7 @@ def _pass_on(tenancy: Tenancy, plot: Plot, action: str, *, actor, reason: str) -
         status=WaitlistEntry.Status.SKIPPED, closed_at=timezone.now()
     )
     record(action, plot=plot, subject=tenancy.user, actor=actor, reason=reason)
-    _free(plot, by=actor)
+    _free(plot)
 
 
 def expire_offers(now: datetime.datetime | None = None) -> int:

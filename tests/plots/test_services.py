@@ -147,6 +147,7 @@ def test_waitlist_is_first_come_first_served(member, other_member, coordinator, 
     assert offer.user == member
     note = member.notifications.get(kind="plot_offered")
     assert "A1" in note.message
+    assert PlotEvent.objects.get(action="offer").actor is None  # the list decides, nobody else
     assert services.waitlist_position(other_member) == 2  # the offered entry keeps its place
 
 
