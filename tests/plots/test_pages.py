@@ -85,6 +85,7 @@ def test_coordinator_approves_on_the_plot_page(member, coordinator, plot, policy
     act(client_for(member), plot, "claim")
     page = client_for(coordinator).get(reverse("plots:detail", args=[plot.pk])).content.decode()
     assert "Mara asks for this plot." in page
+    assert page.count('id="id_reason"') == 1
     act(client_for(coordinator), plot, "approve", reason="ok")
     assert Plot.objects.get().status == Plot.Status.CLAIMED
 
