@@ -8,11 +8,16 @@ class PlotsConfig(AppConfig):
     verbose_name = _("Plots")
 
     def ready(self) -> None:
+        from datetime import timedelta
+
+        from garden.core.periodic import register_periodic
         from garden.members.exports import register_export
 
         from .services import export
+        from .tasks import plots_tick
 
         register_export("plots", export)
+        register_periodic(plots_tick, every=timedelta(minutes=15))
 
         from django.db.models.signals import pre_delete
 

@@ -381,3 +381,10 @@ def test_deleting_an_account_frees_its_plot(member, plot):
     member.delete()
     assert refresh(plot).status == Plot.Status.AVAILABLE
     assert not Tenancy.objects.exists()
+
+
+def test_plots_tick_is_a_registered_periodic_job():
+    from garden.core.periodic import registered_jobs
+    from garden.plots.tasks import plots_tick
+
+    assert plots_tick in [job.task for job in registered_jobs()]
