@@ -57,6 +57,8 @@ class TaskOut(Schema):
     title: str
     description: str
     due_date: dt.date | None
+    plot_id: int | None
+    plot: str | None
     where: str
     hours: Decimal
     status: str
@@ -69,6 +71,7 @@ class TaskIn(Schema):
     title: str = Field(..., min_length=1, max_length=160)
     description: str = Field("", max_length=5000)
     due_date: dt.date | None = None
+    plot_id: int | None = None
     where: str = Field("", max_length=160)
     hours: Decimal = Field(Decimal("1"), ge=0, le=100, decimal_places=2)
 
@@ -159,6 +162,8 @@ def _task_out(task: Task, user, today: dt.date) -> dict:
         "title": task.title,
         "description": task.description,
         "due_date": task.due_date,
+        "plot_id": task.plot_id,
+        "plot": task.plot.label if task.plot_id else None,
         "where": task.where,
         "hours": task.hours,
         "status": task.status,

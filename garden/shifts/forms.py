@@ -164,7 +164,7 @@ class HoursForm(GrantForm):
 class TaskForm(forms.ModelForm):
     class Meta:
         model = Task
-        fields = ("title", "description", "due_date", "where", "hours")
+        fields = ("title", "description", "due_date", "plot", "where", "hours")
         widgets = {
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 4}),

@@ -230,6 +230,14 @@ class Task(models.Model):
     title = models.CharField(_("title"), max_length=160)
     description = models.TextField(_("description"), blank=True)
     due_date = models.DateField(_("due"), null=True, blank=True)
+    plot = models.ForeignKey(
+        "plots.Plot",
+        verbose_name=_("plot"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
     where = models.CharField(
         _("where"), max_length=160, blank=True, help_text=_("A plot, the shed, the compost …")
     )

@@ -15,6 +15,7 @@ from garden.core.live import push_garden
 from garden.members import services as members
 from garden.members.models import Garden, Membership
 from garden.members.notifications import notify
+from garden.plots.models import Plot
 
 from .models import (
     CalendarFeed,
@@ -455,7 +456,11 @@ def revoke_skill(skill: Skill, user, *, by) -> None:
 
 
 def tasks_filtered(garden: Garden, user, show: str):
-    tasks = Task.objects.filter(garden=garden).prefetch_related("volunteers__profile")
+    tasks = (
+        Task.objects.filter(garden=garden)
+        .select_related("plot")
+        .prefetch_related("volunteers__profile")
+    )
     today = timezone.localdate(timezone=garden.tz)
     if show == "mine":
         return tasks.filter(volunteers=user, status=Task.Status.OPEN)
@@ -476,6 +481,11 @@ def create_task(garden: Garden, *, by, **fields) -> Task:
     _require_coordinator(by)
     if not str(fields.get("title", "")).strip():
         raise RuleError(_("Give the task a title."))
+    plot_id = fields.pop("plot_id", None)
+    if plot_id is not None:
+        fields["plot"] = Plot.objects.filter(pk=plot_id).first()
+        if fields["plot"] is None:
+            raise RuleError(_("There is no such plot."))
     task = Task.objects.create(garden=garden, created_by=by, **fields)
     _push_task(task)
     return task
