@@ -1,0 +1,147 @@
+"""Garden totals, summed by the database: one grouped query per table, whatever the data size."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear, TruncMonth
+
+from garden.members.models import Garden
+
+from .models import HarvestLog
+
+MEASURES = ("grams", "pieces", "bunches")
+DONATED = ~Q(donated_to="")
+
+
+@dataclass
+class Totals:
+    """What was harvested (and how much of it given away) for one crop, month or season."""
+
+    key: object
+    label: str = ""
+    grams: int = 0
+    pieces: int = 0
+    bunches: int = 0
+    logs: int = 0
+    donated_grams: int = 0
+    donated_pieces: int = 0
+    donated_bunches: int = 0
+
+    @property
+    def kg(self) -> Decimal:
+        return Decimal(self.grams) / 1000
+
+    @property
+    def donated_kg(self) -> Decimal:
+        return Decimal(self.donated_grams) / 1000
+
+    @property
+    def donated_anything(self) -> bool:
+        return bool(self.donated_grams or self.donated_pieces or self.donated_bunches)
+
+    def add(self, other: "Totals") -> None:
+        for name in (*MEASURES, "logs", *(f"donated_{m}" for m in MEASURES)):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key if not isinstance(self.key, datetime.date) else self.key.isoformat(),
+            "label": self.label,
+            "kg": float(self.kg),
+            "grams": self.grams,
+            "pieces": self.pieces,
+            "bunches": self.bunches,
+            "logs": self.logs,
+            "donated_kg": float(self.donated_kg),
+            "donated_pieces": self.donated_pieces,
+            "donated_bunches": self.donated_bunches,
+        }
+
+
+def _sums() -> dict:
+    sums = {m: Sum(m, default=0) for m in MEASURES}
+    sums.update({f"donated_{m}": Sum(m, filter=DONATED, default=0) for m in MEASURES})
+    sums["logs"] = Count("id")
+    return sums
+
+
+def _totals(row: dict, key: str, label: str = "") -> Totals:
+    fields = {name: row[name] or 0 for name in _sums()}
+    return Totals(key=row[key], label=label or str(row[key]), **fields)
+
+
+def logs_in(garden: Garden, season: int | None = None, user=None) -> QuerySet:
+    logs = HarvestLog.objects.filter(garden=garden)
+    if season is not None:
+        # A season is a calendar year; a date range lets the (garden, date) index work.
+        logs = logs.filter(
+            date__gte=datetime.date(season, 1, 1), date__lte=datetime.date(season, 12, 31)
+        )
+    if user is not None:
+        logs = logs.filter(harvested_by=user)
+    return logs
+
+
+def by_season(garden: Garden, user=None) -> list[Totals]:
+    rows = (
+        logs_in(garden, user=user)
+        .annotate(season=ExtractYear("date"))
+        .values("season")
+        .annotate(**_sums())
+        .order_by("-season")
+    )
+    return [_totals(row, "season") for row in rows]
+
+
+def by_crop(garden: Garden, season: int | None = None, user=None) -> list[Totals]:
+    rows = (
+        logs_in(garden, season, user)
+        .values("crop_id", "crop__name")
+        .annotate(**_sums())
+        .order_by("-grams", "-pieces", "-bunches", "crop__name")
+    )
+    return [_totals(row, "crop_id", row["crop__name"]) for row in rows]
+
+
+def by_month(garden: Garden, season: int | None = None, user=None) -> list[Totals]:
+    """Month by month; within one season every month appears, empty ones too."""
+    rows = (
+        logs_in(garden, season, user)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(**_sums())
+        .order_by("month")
+    )
+    found = {_as_date(row["month"]): _totals(row, "month") for row in rows}
+    for month, totals in found.items():
+        totals.key = month
+    if season is not None:
+        months = [datetime.date(season, number, 1) for number in range(1, 13)]
+        return [found.get(month) or Totals(key=month) for month in months]
+    return list(found.values())
+
+
+def by_recipient(garden: Garden, season: int | None = None, limit: int = 20) -> list[Totals]:
+    """Who received what was given away (the largest recipients first)."""
+    rows = (
+        logs_in(garden, season)
+        .filter(DONATED)
+        .values("donated_to")
+        .annotate(**_sums())
+        .order_by("-grams", "-pieces", "-bunches", "donated_to")[:limit]
+    )
+    return [_totals(row, "donated_to") for row in rows]
+
+
+def overall(rows: list[Totals]) -> Totals:
+    total = Totals(key="total")
+    for row in rows:
+        total.add(row)
+    return total
+
+
+def _as_date(value) -> datetime.date:
+    # TruncMonth of a DateField is a date on PostgreSQL and may be a datetime elsewhere.
+    return value.date() if isinstance(value, datetime.datetime) else value
