@@ -61,14 +61,15 @@ class Totals:
 
 
 def _sums() -> dict:
-    sums = {m: Sum(m, default=0) for m in MEASURES}
-    sums.update({f"donated_{m}": Sum(m, filter=DONATED, default=0) for m in MEASURES})
-    sums["logs"] = Count("id")
+    # Prefixed names: an annotation may not shadow the model field it sums.
+    sums = {f"sum_{m}": Sum(m, default=0) for m in MEASURES}
+    sums.update({f"sum_donated_{m}": Sum(m, filter=DONATED, default=0) for m in MEASURES})
+    sums["sum_logs"] = Count("id")
     return sums
 
 
 def _totals(row: dict, key: str, label: str = "") -> Totals:
-    fields = {name: row[name] or 0 for name in _sums()}
+    fields = {name.removeprefix("sum_"): row[name] or 0 for name in _sums()}
     return Totals(key=row[key], label=label or str(row[key]), **fields)
 
 
@@ -100,7 +101,7 @@ def by_crop(garden: Garden, season: int | None = None, user=None) -> list[Totals
         logs_in(garden, season, user)
         .values("crop_id", "crop__name")
         .annotate(**_sums())
-        .order_by("-grams", "-pieces", "-bunches", "crop__name")
+        .order_by("-sum_grams", "-sum_pieces", "-sum_bunches", "crop__name")
     )
     return [_totals(row, "crop_id", row["crop__name"]) for row in rows]
 
@@ -130,7 +131,7 @@ def by_recipient(garden: Garden, season: int | None = None, limit: int = 20) -> 
         .filter(DONATED)
         .values("donated_to")
         .annotate(**_sums())
-        .order_by("-grams", "-pieces", "-bunches", "donated_to")[:limit]
+        .order_by("-sum_grams", "-sum_pieces", "-sum_bunches", "donated_to")[:limit]
     )
     return [_totals(row, "donated_to") for row in rows]
 
