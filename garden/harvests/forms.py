@@ -9,13 +9,13 @@ from . import csvio, services
 from .models import Crop, HarvestLog, Unit
 
 
-class QuantityField(forms.CharField):
+class QuantityField(forms.Field):
     """A quantity written with a decimal point or a decimal comma (1.5 or 1,5)."""
 
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 8})
 
     def to_python(self, value) -> Decimal | None:
-        value = super().to_python(value)
+        value = str(value or "").strip()[:30]
         if not value:
             return None
         try:
@@ -34,7 +34,7 @@ class HarvestForm(forms.Form):
         required=False,
         help_text=_("It is added to the garden's crop list."),
     )
-    quantity = QuantityField(label=_("Quantity"), max_length=20)
+    quantity = QuantityField(label=_("Quantity"))
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices, initial=Unit.KG)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     plot_label = forms.CharField(
