@@ -258,7 +258,7 @@ def import_csv(user, data: bytes, *, add_unknown_crops: bool = False) -> ImportR
     with transaction.atomic():
         for crop in new_crops.values():
             crop.save()
-        HarvestLog.objects.bulk_create(logs, batch_size=500)
+        HarvestLog.objects.bulk_create([log.set_derived() for log in logs], batch_size=500)
     push_garden("harvests", {"imported": len(logs)})
     return ImportResult(imported=len(logs), new_crops=[crop.name for crop in new_crops.values()])
 

@@ -74,4 +74,4 @@ def seed(garden, users) -> None:
                     )
                 )
             day += datetime.timedelta(days=1)
-    HarvestLog.objects.bulk_create(logs, batch_size=500)
+    HarvestLog.objects.bulk_create([log.set_derived() for log in logs], batch_size=500)

@@ -122,7 +122,8 @@ def _clean_log(garden: Garden, data: dict) -> dict:
 
 def build_log(user, garden: Garden, **data) -> HarvestLog:
     """An unsaved, checked log (used by the import to check every row first)."""
-    return HarvestLog(garden=garden, harvested_by=user, **_clean_log(garden, data))
+    log = HarvestLog(garden=garden, harvested_by=user, **_clean_log(garden, data))
+    return log.set_derived()
 
 
 def log_harvest(user, **data) -> HarvestLog:

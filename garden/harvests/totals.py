@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractYear, TruncMonth
 
 from garden.members.models import Garden
 
@@ -75,24 +74,15 @@ def _totals(row: dict, key: str, label: str = "") -> Totals:
 
 def logs_in(garden: Garden, season: int | None = None, user=None) -> QuerySet:
     logs = HarvestLog.objects.filter(garden=garden)
-    if season is not None:
-        # A season is a calendar year; a date range lets the (garden, date) index work.
-        logs = logs.filter(
-            date__gte=datetime.date(season, 1, 1), date__lte=datetime.date(season, 12, 31)
-        )
+    if season is not None:  # a season is a calendar year
+        logs = logs.filter(season=season)
     if user is not None:
         logs = logs.filter(harvested_by=user)
     return logs
 
 
 def by_season(garden: Garden, user=None) -> list[Totals]:
-    rows = (
-        logs_in(garden, user=user)
-        .annotate(season=ExtractYear("date"))
-        .values("season")
-        .annotate(**_sums())
-        .order_by("-season")
-    )
+    rows = logs_in(garden, user=user).values("season").annotate(**_sums()).order_by("-season")
     return [_totals(row, "season") for row in rows]
 
 
@@ -110,14 +100,14 @@ def by_month(garden: Garden, season: int | None = None, user=None) -> list[Total
     """Month by month; within one season every month appears, empty ones too."""
     rows = (
         logs_in(garden, season, user)
-        .annotate(month=TruncMonth("date"))
-        .values("month")
+        .values("season", "month")
         .annotate(**_sums())
-        .order_by("month")
+        .order_by("season", "month")
     )
-    found = {_as_date(row["month"]): _totals(row, "month") for row in rows}
-    for month, totals in found.items():
-        totals.key = month
+    found = {}
+    for row in rows:
+        month = datetime.date(row["season"], row["month"], 1)
+        found[month] = _totals({**row, "key": month}, "key")
     if season is not None:
         months = [datetime.date(season, number, 1) for number in range(1, 13)]
         return [found.get(month) or Totals(key=month) for month in months]
@@ -141,8 +131,3 @@ def overall(rows: list[Totals]) -> Totals:
     for row in rows:
         total.add(row)
     return total
-
-
-def _as_date(value) -> datetime.date:
-    # TruncMonth of a DateField is a date on PostgreSQL and may be a datetime elsewhere.
-    return value.date() if isinstance(value, datetime.datetime) else value

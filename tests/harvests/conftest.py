@@ -59,4 +59,4 @@ def fill_logs(garden, users, count: int, seed: int = 1) -> None:
                 **normalise(quantity, unit),
             )
         )
-    HarvestLog.objects.bulk_create(logs, batch_size=500)
+    HarvestLog.objects.bulk_create([log.set_derived() for log in logs], batch_size=500)

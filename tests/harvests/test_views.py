@@ -197,9 +197,7 @@ def test_the_import_form_lists_every_bad_line(member):
 
 
 def test_the_import_form_imports_a_clean_file(member):
-    upload = SimpleUploadedFile(
-        "old.csv", "date;crop;quantity;unit\n01.07.2025;Okra;1;kg\n".encode()
-    )
+    upload = SimpleUploadedFile("old.csv", b"date;crop;quantity;unit\n01.07.2025;Okra;1;kg\n")
     response = client_for(member).post(
         "/harvests/import/", {"file": upload, "add_unknown_crops": "on"}
     )
