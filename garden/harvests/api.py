@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -139,14 +140,17 @@ def _crop(crop_id: int | None, name: str | None) -> Crop:
     if crop_id is not None:
         crop = services.crops().filter(pk=crop_id).first()
         if crop is None:
-            raise RuleError("No crop with this id on the garden's list.")
+            raise RuleError(_("No crop with this id on the garden's list."))
         return crop
     if name:
         crop = services.find_crop(name)
         if crop is None:
-            raise RuleError(f"“{name}” is not on the crop list; add it with POST /harvests/crops.")
+            raise RuleError(
+                _("“%(crop)s” is not on the crop list; add it with POST /harvests/crops.")
+                % {"crop": name}
+            )
         return crop
-    raise RuleError("Give crop_id or crop (a name from the crop list).")
+    raise RuleError(_("Give crop_id or crop (a name from the crop list)."))
 
 
 @router.get("/harvests/crops", response=list[CropOut], summary="The garden's crop list")
@@ -174,9 +178,9 @@ def crop_add(request, payload: CropIn):
 def harvest_list(request, filters: Query[HarvestFilter]):
     user = api_member(request)
     if filters.scope not in ("mine", "garden"):
-        raise RuleError("scope must be mine or garden.")
+        raise RuleError(_("scope must be mine or garden."))
     if filters.scope == "garden" and not is_coordinator(user):
-        raise RuleError("Only coordinators may list the whole garden's harvests.", status=403)
+        raise RuleError(_("Only coordinators may list the whole garden's harvests."), status=403)
     logs = totals.logs_in(
         get_garden(), filters.season, user if filters.scope == "mine" else None
     ).select_related("crop", "harvested_by__profile")
@@ -235,7 +239,7 @@ def harvest_create(request, payload: HarvestIn):
 def harvest_summary(request, by: str = "crop", season: int | None = None):
     api_member(request)
     if by not in ("crop", "month"):
-        raise RuleError("by must be crop or month.")
+        raise RuleError(_("by must be crop or month."))
     garden = get_garden()
     rows = (totals.by_crop if by == "crop" else totals.by_month)(garden, season)
     return {
@@ -254,7 +258,11 @@ def harvest_summary(request, by: str = "crop", season: int | None = None):
 def harvest_import(request, file: File[UploadedFile], add_unknown_crops: bool = False):
     user = api_member(request)
     if file.size > csvio.MAX_IMPORT_BYTES:
-        raise RuleError("The file is too large (at most 2 MB).", status=413)
+        raise RuleError(
+            _("The file is too large (at most %(size)d MB).")
+            % {"size": csvio.MAX_IMPORT_BYTES // (1024 * 1024)},
+            status=413,
+        )
     try:
         result = csvio.import_csv(user, file.read(), add_unknown_crops=add_unknown_crops)
     except csvio.ImportRejected as rejected:
@@ -275,7 +283,9 @@ def _log_for(request, harvest_id: int) -> tuple:
         HarvestLog.objects.select_related("crop", "harvested_by__profile"), pk=harvest_id
     )
     if log.harvested_by_id != user.pk and not is_coordinator(user):
-        raise RuleError("Only the person who logged this harvest or a coordinator may see it.", 403)
+        raise RuleError(
+            _("Only the person who logged this harvest or a coordinator may see it."), 403
+        )
     return user, log
 
 
@@ -299,7 +309,7 @@ def harvest_update(request, harvest_id: int, payload: HarvestPatch):
         changes["plot_label"] = changes.pop("plot")
     for field in ("quantity", "unit", "date"):
         if field in changes and changes[field] is None:
-            raise RuleError(f"{field} cannot be empty.")
+            raise RuleError(_("%(field)s cannot be empty.") % {"field": field})
     log = services.update_log(user, log, **changes)
     log = HarvestLog.objects.select_related("crop", "harvested_by__profile").get(pk=log.pk)
     return _out(log, user)
