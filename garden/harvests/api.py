@@ -191,7 +191,7 @@ def harvest_list(request, filters: Query[HarvestFilter]):
     if filters.date_to is not None:
         logs = logs.filter(date__lte=filters.date_to)
     if filters.donated is not None:
-        logs = logs.exclude(donated_to="") if filters.donated else logs.filter(donated_to="")
+        logs = logs.filter(donated=filters.donated)
     return _LazyOut(logs, user)
 
 

@@ -61,6 +61,7 @@ class HarvestLog(models.Model):
     # (date functions are slow per row on SQLite). Kept in step by set_derived().
     season = models.PositiveSmallIntegerField(editable=False)
     month = models.PositiveSmallIntegerField(editable=False)
+    donated = models.BooleanField(editable=False, default=False)
     # Plots are a separate app built in parallel; the plot is kept as its label.
     plot_label = models.CharField(_("plot"), max_length=40, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
@@ -79,8 +80,13 @@ class HarvestLog(models.Model):
         indexes = [
             # Garden totals for a season read one slice of this index.
             models.Index(fields=["garden", "season", "crop"], name="harvests_garden_season"),
+            models.Index(
+                fields=["garden", "season", "donated_to"],
+                condition=models.Q(donated=True),
+                name="harvests_donations",
+            ),
             models.Index(fields=["garden", "date"], name="harvests_garden_date"),
-            models.Index(fields=["harvested_by", "season", "date"], name="harvests_author_season"),
+            models.Index(fields=["garden", "harvested_by", "date"], name="harvests_author_date"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -104,10 +110,8 @@ class HarvestLog(models.Model):
         super().save(*args, **kwargs)
 
     def set_derived(self) -> "HarvestLog":
-        """Fill season and month from the date (bulk_create skips save(), so callers do)."""
+        """Fill season, month and donated from date and donated_to
+        (bulk_create skips save(), so bulk callers call this)."""
         self.season, self.month = self.date.year, self.date.month
+        self.donated = bool(self.donated_to)
         return self
-
-    @property
-    def donated(self) -> bool:
-        return bool(self.donated_to)

@@ -1,17 +1,23 @@
-"""Garden totals, summed by the database: one grouped query per table, whatever the data size."""
+"""Garden totals, summed by the database whatever the data size.
+
+The database reduces the logs to one row per (season, month, crop, donated) — at most a few
+thousand rows for a garden's whole history — in one grouped query over indexed columns; the
+totals per season, crop and month are then rolled up from those rows. A page therefore costs
+the same few queries for a hundred logs or a million.
+"""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from garden.members.models import Garden
 
-from .models import HarvestLog
+from .models import Crop, HarvestLog
 
 MEASURES = ("grams", "pieces", "bunches")
-DONATED = ~Q(donated_to="")
 
 
 @dataclass
@@ -36,9 +42,15 @@ class Totals:
     def donated_kg(self) -> Decimal:
         return Decimal(self.donated_grams) / 1000
 
-    @property
-    def donated_anything(self) -> bool:
-        return bool(self.donated_grams or self.donated_pieces or self.donated_bunches)
+    def add_row(self, row: dict) -> None:
+        """Add one grouped database row (sum_grams … sum_logs, donated)."""
+        for measure in MEASURES:
+            value = row[f"sum_{measure}"] or 0
+            setattr(self, measure, getattr(self, measure) + value)
+            if row["donated"]:
+                name = f"donated_{measure}"
+                setattr(self, name, getattr(self, name) + value)
+        self.logs += row["sum_logs"]
 
     def add(self, other: "Totals") -> None:
         for name in (*MEASURES, "logs", *(f"donated_{m}" for m in MEASURES)):
@@ -46,7 +58,7 @@ class Totals:
 
     def as_dict(self) -> dict:
         return {
-            "key": self.key if not isinstance(self.key, datetime.date) else self.key.isoformat(),
+            "key": self.key.isoformat() if isinstance(self.key, datetime.date) else self.key,
             "label": self.label,
             "kg": float(self.kg),
             "grams": self.grams,
@@ -61,15 +73,9 @@ class Totals:
 
 def _sums() -> dict:
     # Prefixed names: an annotation may not shadow the model field it sums.
-    sums = {f"sum_{m}": Sum(m, default=0) for m in MEASURES}
-    sums.update({f"sum_donated_{m}": Sum(m, filter=DONATED, default=0) for m in MEASURES})
+    sums = {f"sum_{m}": Sum(m) for m in MEASURES}
     sums["sum_logs"] = Count("id")
     return sums
-
-
-def _totals(row: dict, key: str, label: str = "") -> Totals:
-    fields = {name.removeprefix("sum_"): row[name] or 0 for name in _sums()}
-    return Totals(key=row[key], label=label or str(row[key]), **fields)
 
 
 def logs_in(garden: Garden, season: int | None = None, user=None) -> QuerySet:
@@ -81,49 +87,78 @@ def logs_in(garden: Garden, season: int | None = None, user=None) -> QuerySet:
     return logs
 
 
+class Cube:
+    """The logs summed per (season, month, crop, donated): one query, then rolled up."""
+
+    def __init__(self, garden: Garden, season: int | None = None, user=None):
+        self.garden = garden
+        self.rows = list(
+            logs_in(garden, season, user)
+            .values("season", "month", "crop_id", "donated")
+            .annotate(**_sums())
+            .order_by()
+        )
+
+    def _roll(self, key: Callable[[dict], object], season: int | None) -> dict[object, Totals]:
+        found: dict[object, Totals] = {}
+        for row in self.rows:
+            if season is None or row["season"] == season:
+                found.setdefault(key(row), Totals(key=key(row))).add_row(row)
+        return found
+
+    def by_season(self) -> list[Totals]:
+        seasons = self._roll(lambda row: row["season"], None)
+        for totals in seasons.values():
+            totals.label = str(totals.key)
+        return sorted(seasons.values(), key=lambda t: -t.key)
+
+    def by_crop(self, season: int | None = None) -> list[Totals]:
+        crops = self._roll(lambda row: row["crop_id"], season)
+        names = dict(Crop.objects.filter(pk__in=crops).values_list("pk", "name"))
+        for totals in crops.values():
+            totals.label = names.get(totals.key, "")
+        return sorted(
+            crops.values(), key=lambda t: (-t.grams, -t.pieces, -t.bunches, t.label.lower())
+        )
+
+    def by_month(self, season: int | None = None) -> list[Totals]:
+        """Month by month; within one season every month appears, empty ones too."""
+        found = self._roll(lambda row: datetime.date(row["season"], row["month"], 1), season)
+        for month, totals in found.items():
+            totals.label = month.isoformat()
+        if season is not None:
+            months = [datetime.date(season, number, 1) for number in range(1, 13)]
+            return [found.get(m) or Totals(key=m, label=m.isoformat()) for m in months]
+        return sorted(found.values(), key=lambda t: t.key)
+
+
 def by_season(garden: Garden, user=None) -> list[Totals]:
-    rows = logs_in(garden, user=user).values("season").annotate(**_sums()).order_by("-season")
-    return [_totals(row, "season") for row in rows]
+    return Cube(garden, user=user).by_season()
 
 
 def by_crop(garden: Garden, season: int | None = None, user=None) -> list[Totals]:
-    rows = (
-        logs_in(garden, season, user)
-        .values("crop_id", "crop__name")
-        .annotate(**_sums())
-        .order_by("-sum_grams", "-sum_pieces", "-sum_bunches", "crop__name")
-    )
-    return [_totals(row, "crop_id", row["crop__name"]) for row in rows]
+    return Cube(garden, season, user).by_crop(season)
 
 
 def by_month(garden: Garden, season: int | None = None, user=None) -> list[Totals]:
-    """Month by month; within one season every month appears, empty ones too."""
-    rows = (
-        logs_in(garden, season, user)
-        .values("season", "month")
-        .annotate(**_sums())
-        .order_by("season", "month")
-    )
-    found = {}
-    for row in rows:
-        month = datetime.date(row["season"], row["month"], 1)
-        found[month] = _totals({**row, "key": month}, "key")
-    if season is not None:
-        months = [datetime.date(season, number, 1) for number in range(1, 13)]
-        return [found.get(month) or Totals(key=month) for month in months]
-    return list(found.values())
+    return Cube(garden, season, user).by_month(season)
 
 
 def by_recipient(garden: Garden, season: int | None = None, limit: int = 20) -> list[Totals]:
     """Who received what was given away (the largest recipients first)."""
     rows = (
         logs_in(garden, season)
-        .filter(DONATED)
-        .values("donated_to")
+        .filter(donated=True)
+        .values("donated_to", "donated")
         .annotate(**_sums())
         .order_by("-sum_grams", "-sum_pieces", "-sum_bunches", "donated_to")[:limit]
     )
-    return [_totals(row, "donated_to") for row in rows]
+    result = []
+    for row in rows:
+        totals = Totals(key=row["donated_to"], label=row["donated_to"])
+        totals.add_row(row)
+        result.append(totals)
+    return result
 
 
 def overall(rows: list[Totals]) -> Totals:

@@ -38,11 +38,12 @@ def chosen_season(request: HttpRequest, seasons: list[int], garden) -> int | Non
 def index(request):
     """The garden's totals: per season, per crop, per month, and what was given away."""
     garden = get_garden()
-    season_rows = totals.by_season(garden)
+    cube = totals.Cube(garden)
+    season_rows = cube.by_season()
     seasons = [row.key for row in season_rows]
     season = chosen_season(request, seasons, garden)
-    crop_rows = totals.by_crop(garden, season)
-    month_rows = totals.by_month(garden, season)
+    crop_rows = cube.by_crop(season)
+    month_rows = cube.by_month(season)
     recipients = totals.by_recipient(garden, season)
     by_weight = sorted((r for r in crop_rows if r.grams), key=lambda r: -r.grams)[:CHART_CROPS]
     context = {
