@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from django.utils.formats import number_format
 
-WIDTH = 640
-LABEL_WIDTH = 150
-VALUE_WIDTH = 90
-ROW_HEIGHT = 30
+WIDTH = 480
+LABEL_WIDTH = 130
+VALUE_WIDTH = 100
+ROW_HEIGHT = 32
 BAR_GAP = 8
 
 
@@ -52,7 +52,7 @@ def bar_chart(title: str, rows: list[tuple[str, Decimal | int]], unit: str) -> B
         y = index * ROW_HEIGHT
         chart.bars.append(
             Bar(
-                label=label if len(label) <= 20 else label[:19] + "…",
+                label=label if len(label) <= 16 else label[:15] + "…",
                 value_text=f"{number_format(value, 1)} {unit}",
                 y=y + BAR_GAP // 2,
                 width=width,

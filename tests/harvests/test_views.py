@@ -170,7 +170,7 @@ def test_numbers_are_written_the_german_way_in_german(member, tomatoes):
     make_log(member, tomatoes, "2.5", date=datetime.date(2025, 7, 1))
     page = client_for(member).get("/harvests/?season=2025", HTTP_ACCEPT_LANGUAGE="de")
     assert "2,5 kg" in page.content.decode()
-    assert 'width="400.0"' in page.content.decode()  # SVG coordinates stay in dots
+    assert 'width="250.0"' in page.content.decode()  # SVG coordinates stay in dots
 
 
 def test_my_harvests_are_paginated(member, other_member, tomatoes):
