@@ -74,7 +74,7 @@ class Totals:
 def _sums() -> dict:
     # Prefixed names: an annotation may not shadow the model field it sums.
     sums = {f"sum_{m}": Sum(m) for m in MEASURES}
-    sums["sum_logs"] = Count("id")
+    sums["sum_logs"] = Count("*")
     return sums
 
 
