@@ -99,7 +99,7 @@ class HarvestLog(models.Model):
                 name="harvests_donations",
             ),
             models.Index(fields=["garden", "date"], name="harvests_garden_date"),
-            models.Index(fields=["garden", "harvested_by", "date"], name="harvests_author_date"),
+            models.Index(fields=["harvested_by", "date"], name="harvests_author_date"),
         ]
         constraints = [
             models.CheckConstraint(

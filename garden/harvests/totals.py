@@ -79,11 +79,14 @@ def _sums() -> dict:
 
 
 def logs_in(garden: Garden, season: int | None = None, user=None) -> QuerySet:
-    logs = HarvestLog.objects.filter(garden=garden)
+    if user is not None:
+        # A node runs one garden, so a person's logs are all of it. Filtering on the garden
+        # too would lure SQLite onto the garden-wide totals index instead of the author's.
+        logs = HarvestLog.objects.filter(harvested_by=user)
+    else:
+        logs = HarvestLog.objects.filter(garden=garden)
     if season is not None:  # a season is a calendar year
         logs = logs.filter(season=season)
-    if user is not None:
-        logs = logs.filter(harvested_by=user)
     return logs
 
 
