@@ -43,6 +43,7 @@ class HarvestOut(Schema):
     pieces: int
     bunches: int
     plot: str
+    plot_id: int | None
     donated_to: str
     note: str
     harvested_by: str | None
@@ -129,6 +130,7 @@ def _out(log: HarvestLog, user) -> dict:
         "pieces": log.pieces,
         "bunches": log.bunches,
         "plot": log.plot_label,
+        "plot_id": log.plot_id,
         "donated_to": log.donated_to,
         "note": log.note,
         "harvested_by": author.profile.name if author else None,

@@ -228,6 +228,7 @@ def import_csv(user, data: bytes, *, add_unknown_crops: bool = False) -> ImportR
         raise ImportRejected([RowError(1, _("The file is empty."))])
     columns = _columns(first[1])
     known = {crop.name.lower(): crop for crop in services.crops(garden)}
+    plots = services.plots_by_label()
     new_crops: dict[str, Crop] = {}
     logs: list[HarvestLog] = []
     errors: list[RowError] = []
@@ -248,7 +249,7 @@ def import_csv(user, data: bytes, *, add_unknown_crops: bool = False) -> ImportR
             if crop is None:
                 unknown.add(cell["crop"])
                 raise RuleError(_("“%(crop)s” is not on the crop list.") % {"crop": cell["crop"]})
-            logs.append(_row_to_log(user, garden, crop, cell))
+            logs.append(_row_to_log(user, garden, crop, cell, plots))
         except RuleError as error:
             errors.append(RowError(line, error.message))
     if errors:
@@ -271,13 +272,14 @@ def _crop_for(user, name, garden, known, new_crops, add_unknown) -> Crop | None:
     return crop
 
 
-def _row_to_log(user, garden: Garden, crop: Crop, cell: dict[str, str]) -> HarvestLog:
+def _row_to_log(user, garden: Garden, crop: Crop, cell: dict[str, str], plots) -> HarvestLog:
     for column in REQUIRED_COLUMNS:
         if not cell[column]:
             raise RuleError(_("The %(column)s is missing.") % {"column": COLUMN_LABELS[column]})
     return services.build_log(
         user,
         garden,
+        plots,
         crop=crop,
         date=parse_date(cell["date"]),
         quantity=parse_decimal(cell["quantity"]),

@@ -62,8 +62,17 @@ class HarvestLog(models.Model):
     season = models.PositiveSmallIntegerField(editable=False)
     month = models.PositiveSmallIntegerField(editable=False)
     donated = models.BooleanField(editable=False, default=False)
-    # Plots are a separate app built in parallel; the plot is kept as its label.
+    # The plot as written; linked to the garden's plot of that label when there is one
+    # (a log outlives a plot that is renamed or removed).
     plot_label = models.CharField(_("plot"), max_length=40, blank=True)
+    plot = models.ForeignKey(
+        "plots.Plot",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="harvest_logs",
+        editable=False,
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
     donated_to = models.CharField(
         _("given away to"),

@@ -11,6 +11,7 @@ from garden.core.errors import RuleError
 from garden.core.live import push_garden
 from garden.members.models import Garden
 from garden.members.services import get_garden, is_coordinator, is_member
+from garden.plots.models import Plot
 
 from .models import Crop, HarvestLog, Unit
 
@@ -103,7 +104,7 @@ def get_or_add_crop(user, name: str, garden: Garden) -> Crop:
         return find_crop(name, garden)
 
 
-def _clean_log(garden: Garden, data: dict) -> dict:
+def _clean_log(garden: Garden, data: dict, plots: dict | None = None) -> dict:
     crop = data["crop"]
     if crop.garden_id != garden.pk:
         raise RuleError(_("This crop is not on the garden's list."))
@@ -117,12 +118,26 @@ def _clean_log(garden: Garden, data: dict) -> dict:
                 % {"field": HarvestLog._meta.get_field(field).verbose_name, "limit": limit}
             )
     cleaned.update(normalise(data["quantity"], data["unit"]))
+    cleaned["plot"] = _plot_for(cleaned["plot_label"], plots)
     return cleaned
 
 
-def build_log(user, garden: Garden, **data) -> HarvestLog:
-    """An unsaved, checked log (used by the import to check every row first)."""
-    log = HarvestLog(garden=garden, harvested_by=user, **_clean_log(garden, data))
+def plots_by_label() -> dict[str, Plot]:
+    return {plot.label.lower(): plot for plot in Plot.objects.all()}
+
+
+def _plot_for(label: str, plots: dict[str, Plot] | None) -> Plot | None:
+    if not label:
+        return None
+    if plots is not None:
+        return plots.get(label.lower())
+    return Plot.objects.filter(label__iexact=label).first()
+
+
+def build_log(user, garden: Garden, plots: dict | None = None, **data) -> HarvestLog:
+    """An unsaved, checked log (used by the import to check every row first;
+    `plots` maps lower-case labels to plots so a large file costs no query per row)."""
+    log = HarvestLog(garden=garden, harvested_by=user, **_clean_log(garden, data, plots))
     return log.set_derived()
 
 

@@ -161,3 +161,12 @@ def test_changes_are_pushed_to_open_pages(member, tomatoes, monkeypatch):
     services.update_log(member, entry, note="x")
     services.delete_log(member, entry)
     assert [event for event, _data in pushed] == ["harvests"] * 3
+
+
+def test_a_log_is_linked_to_the_plot_of_its_label(member, tomatoes):
+    from garden.plots.models import Plot
+
+    plot = Plot.objects.create(label="B7", area_m2=Decimal("12.5"))
+    assert log(member, tomatoes, plot_label="b7").plot == plot
+    assert log(member, tomatoes, plot_label="Z99").plot is None
+    assert log(member, tomatoes, plot_label="Z99").plot_label == "Z99"
