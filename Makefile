@@ -36,10 +36,13 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Regenerate the message catalogues after changing user-facing strings.
+# Regenerate the message catalogues after changing user-facing strings: collect them, fold in
+# the German translations kept in locale/de/fragments/, compile (the .mo files are committed).
 messages: $(VENV)/.dev
-	$(BIN)/python manage.py makemessages -l de -l en --no-location
-	$(BIN)/python manage.py compilemessages --ignore .venv
+	$(BIN)/python manage.py makemessages -l de -l en --no-location --ignore=.venv \
+		--ignore=bench --ignore=tests --ignore=node_modules --ignore=static/vendor
+	bash locale/merge-fragments.sh
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

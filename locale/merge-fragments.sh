@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Fold German translations written beside the code (locale/de/fragments/*.po) into the
+# catalogue made by makemessages, then compile. Used by `make messages`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+catalogue=locale/de/LC_MESSAGES/django.po
+shopt -s nullglob
+fragments=(locale/de/fragments/*.po)
+if [ ${#fragments[@]} -gt 0 ]; then
+  tmp=$(mktemp -d)
+  for fragment in "${fragments[@]}"; do
+    out="$tmp/$(basename "$fragment")"
+    # A fragment has a header when its first entry is msgid "" directly followed by msgstr.
+    if ! awk '/^msgid /{getline next_line; exit !($0 == "msgid \"\"" && next_line ~ /^msgstr/)}' "$fragment"; then
+      printf 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n' > "$out"
+    fi
+    cat "$fragment" >> "$out"
+  done
+  msgcat --use-first -o "$tmp/compendium.po" "$tmp"/*.po
+  msgmerge --quiet --no-fuzzy-matching --compendium="$tmp/compendium.po" -o "$catalogue" "$catalogue" "$catalogue"
+  rm -rf "$tmp"
+fi
+msgfmt --statistics -o /dev/null "$catalogue"
