@@ -118,14 +118,19 @@ def _peer_for(document: dict) -> Peer:
     return update_from_document(peer, document)
 
 
-@transaction.atomic
 def request_peering(address: str) -> Peer:
     """Ask another garden to peer: a signed Follow to its inbox."""
     from .actors import actor_id
 
+    # Fetch before the transaction: no lock is held while the network answers.
     document = resolve_address(address)
     if document["id"] == actor_id():
         raise PeeringError(_("That is this garden itself."))
+    return _request_peering(document)
+
+
+@transaction.atomic
+def _request_peering(document: dict) -> Peer:
     remember_actor(document)
     peer = _peer_for(document)
     if peer.state == Peer.State.BLOCKED:
@@ -234,9 +239,9 @@ def received_follow(activity: dict, document: dict) -> Peer:
     radius = FederationSettings.current().auto_accept_km
     if radius is not None and peer.distance_km is not None and peer.distance_km <= radius:
         peer = accept(peer)
-        transaction.on_commit(lambda: signals.peering_accepted.send(Peer, peer=peer))
+        signals.peering_accepted.send(Peer, peer=peer)
         return peer
-    transaction.on_commit(lambda: signals.peering_requested.send(Peer, peer=peer))
+    signals.peering_requested.send(Peer, peer=peer)
     return peer
 
 
@@ -247,10 +252,10 @@ def received_answer(activity: dict, peer: Peer) -> None:
     if kind == "Accept" and peer.state == Peer.State.REQUESTED:
         peer.state = Peer.State.ACCEPTED
         peer.save(update_fields=["state", "updated_at"])
-        transaction.on_commit(lambda: signals.peering_accepted.send(Peer, peer=peer))
+        signals.peering_accepted.send(Peer, peer=peer)
     elif kind in ("Reject", "Undo") and peer.state != Peer.State.BLOCKED:
         was = peer.state
         peer.state = Peer.State.REJECTED
         peer.save(update_fields=["state", "updated_at"])
         if was != Peer.State.REJECTED:
-            transaction.on_commit(lambda: signals.peering_ended.send(Peer, peer=peer))
+            signals.peering_ended.send(Peer, peer=peer)
