@@ -1,7 +1,7 @@
 """``/api/v1/peers``: coordinators list, add and answer neighbour gardens."""
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from . import peers as services
@@ -77,7 +77,7 @@ def add_peer(request, payload: PeerIn):
         peer = services.request_peering(payload.address)
     except FederationError as exc:
         raise HttpError(exc.status if exc.status < 500 else 400, exc.message) from exc
-    return 201, _out(peer)
+    return Status(201, _out(peer))
 
 
 @router.post("/peers/{peer_id}/accept", response=PeerOut)
