@@ -236,6 +236,23 @@ def running_node(data_dir: Path, name: str = "", **kwargs) -> Iterator[Node]:
         node.destroy()
 
 
+@contextlib.contextmanager
+def running_nodes(base_dir: Path, *specs: dict) -> Iterator[list[Node]]:
+    """Start several nodes at once (set up in parallel: it is mostly waiting for Python).
+
+    Each spec holds ``Node`` keyword arguments, e.g. ``{"name": "A", "latitude": 52.5}``."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    nodes = [Node(Path(base_dir) / f"node{index}", **spec) for index, spec in enumerate(specs)]
+    try:
+        with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+            list(pool.map(lambda node: (node.setup(), node.start()), nodes))
+        yield nodes
+    finally:
+        for node in nodes:
+            node.destroy()
+
+
 def peer(a: Node, b: Node, token_a: str | None = None, token_b: str | None = None) -> None:
     """Peer ``a`` and ``b``: a asks over the API, b's coordinator accepts; waits for both."""
     token_a = token_a or a.make_user("coordinator-a")
