@@ -167,39 +167,36 @@ def _locked(peer: Peer) -> Peer:
     return Peer.objects.select_for_update().get(pk=peer.pk)
 
 
+def _answer(peer: Peer, allowed: tuple[str, ...], refusal: str, new_state: str, kind: str) -> Peer:
+    """Move a peer to ``new_state`` and tell it with an activity about the Follow."""
+    peer = _locked(peer)
+    if peer.state not in allowed:
+        raise PeeringError(refusal, status=409)
+    peer.state = new_state
+    peer.save(update_fields=["state", "updated_at"])
+    publish({"type": kind, "object": _follow_reference(peer)}, to=[peer], public=False)
+    return peer
+
+
 @transaction.atomic
 def accept(peer: Peer) -> Peer:
-    peer = _locked(peer)
-    if peer.state != Peer.State.PENDING:
-        raise PeeringError(_("There is no open request from this garden."), status=409)
-    peer.state = Peer.State.ACCEPTED
-    peer.save(update_fields=["state", "updated_at"])
-    publish({"type": "Accept", "object": _follow_reference(peer)}, to=[peer], public=False)
-    return peer
+    refusal = _("There is no open request from this garden.")
+    return _answer(peer, (Peer.State.PENDING,), refusal, Peer.State.ACCEPTED, "Accept")
 
 
 @transaction.atomic
 def reject(peer: Peer) -> Peer:
-    peer = _locked(peer)
-    if peer.state != Peer.State.PENDING:
-        raise PeeringError(_("There is no open request from this garden."), status=409)
-    peer.state = Peer.State.REJECTED
-    peer.save(update_fields=["state", "updated_at"])
-    publish({"type": "Reject", "object": _follow_reference(peer)}, to=[peer], public=False)
-    return peer
+    refusal = _("There is no open request from this garden.")
+    return _answer(peer, (Peer.State.PENDING,), refusal, Peer.State.REJECTED, "Reject")
 
 
 @transaction.atomic
 def end(peer: Peer) -> Peer:
     """Stop peering: Undo our Follow, or Reject theirs (as fediverse software does)."""
-    peer = _locked(peer)
-    if peer.state not in (Peer.State.ACCEPTED, Peer.State.REQUESTED):
-        raise PeeringError(_("You are not peered with this garden."), status=409)
     kind = "Undo" if peer.follow_by_us else "Reject"
-    peer.state = Peer.State.REJECTED
-    peer.save(update_fields=["state", "updated_at"])
-    publish({"type": kind, "object": _follow_reference(peer)}, to=[peer], public=False)
-    return peer
+    allowed = (Peer.State.ACCEPTED, Peer.State.REQUESTED)
+    refusal = _("You are not peered with this garden.")
+    return _answer(peer, allowed, refusal, Peer.State.REJECTED, kind)
 
 
 @transaction.atomic

@@ -244,12 +244,16 @@ def test_policy_form_sets_the_auto_accept_radius(coordinator):
     assert FederationSettings.current().auto_accept_km is None
 
 
-def test_retry_button_requeues_a_failed_delivery(coordinator, remote, network):
+def failed_delivery(remote) -> Delivery:
     make_peer(remote, state="accepted")
     remote.inbox_status = 400
     publish({"type": "Create", "object": {"type": "Note"}})
     deliver_batch()
-    delivery = Delivery.objects.get()
+    return Delivery.objects.get(state="failed")
+
+
+def test_retry_button_requeues_a_failed_delivery(coordinator, remote, network):
+    delivery = failed_delivery(remote)
     response = client_for(coordinator).post(f"/federation/deliveries/{delivery.pk}/retry/")
     assert response.status_code == 302
     delivery.refresh_from_db()
@@ -257,11 +261,7 @@ def test_retry_button_requeues_a_failed_delivery(coordinator, remote, network):
 
 
 def test_member_cannot_retry(member, remote, network):
-    make_peer(remote, state="accepted")
-    remote.inbox_status = 400
-    publish({"type": "Create", "object": {"type": "Note"}})
-    deliver_batch()
-    delivery = Delivery.objects.get()
+    delivery = failed_delivery(remote)
     assert (
         client_for(member).post(f"/federation/deliveries/{delivery.pk}/retry/").status_code == 403
     )
