@@ -137,6 +137,8 @@ class FederationSettings(models.Model):
         blank=True,
         help_text=_("Leave empty to decide every request by hand."),
     )
+    # When the worker is already due to run deliver_due again (so runs are not piled up).
+    next_delivery_run = models.DateTimeField(null=True, blank=True, editable=False)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -24,7 +24,7 @@ from .actors import ACTIVITY_CONTEXT, PUBLIC, actor_id, followers_url, key_id
 from .crypto import now_xsd, sign
 from .errors import FetchError
 from .http import client, post_activity
-from .models import Delivery, OutboxActivity, Peer, new_activity_id
+from .models import Delivery, FederationSettings, OutboxActivity, Peer, new_activity_id
 
 try:
     from django.tasks import default_task_backend, task  # Django 6
@@ -212,8 +212,24 @@ def deliver_due() -> int:
         .first()
     )
     if upcoming is not None:
-        schedule_delivery(at=max(upcoming, timezone.now()))
+        _schedule_once(max(upcoming, timezone.now()))
     return sent
+
+
+def _schedule_once(at) -> None:
+    """Schedule a run for ``at`` unless one is already due by then."""
+    if not default_task_backend.supports_defer:
+        return
+    with transaction.atomic():
+        FederationSettings.current()
+        row = FederationSettings.objects.select_for_update().get(pk=1)
+        now = timezone.now()
+        pending = row.next_delivery_run
+        if pending is not None and now <= pending <= at:
+            return
+        row.next_delivery_run = at
+        row.save(update_fields=["next_delivery_run"])
+        transaction.on_commit(lambda: schedule_delivery(at=at))
 
 
 def retry(delivery: Delivery) -> None:

@@ -132,6 +132,8 @@ def nodeinfo(request):
 @csrf_exempt
 @require_POST
 def inbox(request):
+    """Sync, inside the site's transaction handling; kept fast: the size is checked before
+    parsing, a known sender's key comes from the cache, and fetches have short timeouts."""
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:

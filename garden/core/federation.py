@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from federation import registry, signals
 from federation.models import Peer
+from garden.core import live
 from garden.members import services
 from garden.members.models import Garden
 from garden.members.notifications import notify
@@ -26,6 +27,7 @@ def local_actor() -> registry.LocalActor:
 
 
 def _tell_coordinators(kind: str, message: str) -> None:
+    live.push_garden("federation", {"kind": kind})
     for membership in services.coordinators():
         notify(membership.user, kind, message, url=PEERS_URL)
 

@@ -187,8 +187,8 @@ def test_concurrent_workers_send_each_delivery_once(garden, network):
         thread.start()
     for thread in threads:
         thread.join()
-    ids = [a["id"] for remote in gardens for a in remote.received]
-    assert len(ids) == 40 and len(set(ids)) == 40
+    received = [(remote.host, a["id"]) for remote in gardens for a in remote.received]
+    assert len(received) == 40 and len(set(received)) == 40
     assert Delivery.objects.filter(state="delivered").count() == 40
 
 
@@ -217,3 +217,24 @@ def test_public_activity_is_served_at_its_id(peer):
     assert Client().get(path).json()["id"] == row.activity_id
     private = publish({"type": "Follow", "object": peer.actor_url}, to=[peer])
     assert Client().get(private.activity_id.replace("http://127.0.0.1:8000", "")).status_code == 404
+
+
+def test_retries_are_scheduled_once_not_piled_up(peer, remote, network, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default", "federation"],
+        }
+    }
+    network.down.add(remote.host)
+    from django.test import TestCase
+
+    for _ in range(3):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            publish({"type": "Create", "object": {"type": "Note"}})
+            deliver_due.call()
+    scheduled = DBTaskResult.objects.filter(task_path="federation.outbox.deliver_due")
+    deferred = scheduled.filter(run_after__year__lt=9999)  # django_tasks_db: 9999 = "now"
+    assert deferred.count() == 1
