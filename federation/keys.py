@@ -5,6 +5,8 @@ Keys never enter the database (so never a dump) nor a page. ``keys.json`` (mode 
 ``expires`` and keeps verifying until then, so peers that cached it are not cut off.
 """
 
+import contextlib
+import fcntl
 import json
 import os
 import threading
@@ -83,9 +85,22 @@ def _read() -> list[NodeKey]:
     ]
 
 
+@contextlib.contextmanager
+def _exclusive():
+    """One writer at a time, across threads and the node's processes (web and worker)."""
+    directory = key_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with _lock, open(directory / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def ensure_key() -> NodeKey:
     """The current key, made on first need."""
-    with _lock:
+    with _exclusive():
         keys = _read()
         current = [key for key in keys if key.is_current]
         if current:
@@ -108,7 +123,7 @@ def valid_keys() -> list[NodeKey]:
 def rotate(grace: timedelta) -> tuple[NodeKey, NodeKey]:
     """Make a new current key; the old one keeps verifying for ``grace``. Returns (old, new)."""
     old = ensure_key()
-    with _lock:
+    with _exclusive():
         now = datetime.now(UTC)
         kept = [key for key in _read() if key.is_valid(now) and not key.is_current]
         retired = NodeKey(old.signing_key, old.created, now + grace)

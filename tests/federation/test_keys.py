@@ -60,3 +60,11 @@ def test_keys_never_enter_the_database(db, garden):
 def test_a_key_is_valid_until_its_expiry():
     key = keys.NodeKey(keys.SigningKey.generate(), datetime.now(UTC), datetime.now(UTC))
     assert not key.is_valid()
+
+
+def test_simultaneous_first_use_makes_one_key():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        made = set(pool.map(lambda _: keys.ensure_key().multibase, range(16)))
+    assert len(made) == 1 and len(keys.valid_keys()) == 1
