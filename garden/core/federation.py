@@ -3,7 +3,6 @@
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 
 from federation import registry, signals
 from federation.models import Peer
@@ -26,34 +25,26 @@ def local_actor() -> registry.LocalActor:
     )
 
 
-def _tell_coordinators(kind: str, message: str) -> None:
+def _tell_coordinators(kind: str, peer: Peer) -> None:
     live.push_garden("federation", {"kind": kind})
+    message = signals.MESSAGES[kind] % {"name": peer.display_name}
     for membership in services.coordinators():
         notify(membership.user, kind, message, url=PEERS_URL)
 
 
 @receiver(signals.peering_requested, sender=Peer)
 def peering_requested(sender, peer: Peer, **kwargs) -> None:
-    _tell_coordinators(
-        "peering_request",
-        _("The garden %(name)s asks to peer with yours.") % {"name": peer.display_name},
-    )
+    _tell_coordinators("peering_request", peer)
 
 
 @receiver(signals.peering_accepted, sender=Peer)
 def peering_accepted(sender, peer: Peer, **kwargs) -> None:
-    _tell_coordinators(
-        "peering_accepted",
-        _("Your garden is now peered with %(name)s.") % {"name": peer.display_name},
-    )
+    _tell_coordinators("peering_accepted", peer)
 
 
 @receiver(signals.peering_ended, sender=Peer)
 def peering_ended(sender, peer: Peer, **kwargs) -> None:
-    _tell_coordinators(
-        "peering_ended",
-        _("The garden %(name)s ended peering with yours.") % {"name": peer.display_name},
-    )
+    _tell_coordinators("peering_ended", peer)
 
 
 @receiver(post_save, sender=Garden)
