@@ -22,7 +22,5 @@ def network(remote, settings, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _own_keys_fast_passwords(settings, tmp_path):
+def _own_keys(settings, tmp_path):
     settings.FEDERATION_KEY_DIR = tmp_path / "keys"
-    # The fixtures' accounts need no strong hashing; it only slows these tests down.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
