@@ -44,5 +44,9 @@ messages: $(VENV)/.dev
 	bash locale/merge-fragments.sh
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+# Three peered demo gardens on ports 8001-8003; Ctrl-C stops all.
+federation-demo: $(VENV)/.runtime
+	$(BIN)/python manage.py federation_demo --data $(DATA)/federation-demo
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,3 +1,105 @@
-from ninja import Router
+"""``/api/v1/peers``: coordinators list, add and answer neighbour gardens."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from . import peers as services
+from .errors import FederationError
+from .models import Delivery, Peer
+from .registry import is_admin
 
 router = Router(tags=["federation"])
+
+
+class PeerOut(Schema):
+    id: int
+    actor_url: str
+    name: str
+    handle: str
+    state: str
+    distance_km: float | None
+    last_success_at: str | None
+    failing_since: str | None
+    queued: int
+    failed: int
+
+
+class PeerIn(Schema):
+    address: str
+
+
+def _admin(request):
+    if not is_admin(request.auth):
+        raise HttpError(403, "Only coordinators of this garden may manage peers.")
+    return request.auth
+
+
+def _out(peer: Peer) -> dict:
+    counts = {
+        state: peer.deliveries.filter(state=state).count()
+        for state in (Delivery.State.QUEUED, Delivery.State.SENDING, Delivery.State.FAILED)
+    }
+    distance = peer.distance_km
+    return {
+        "id": peer.pk,
+        "actor_url": peer.actor_url,
+        "name": peer.name,
+        "handle": peer.handle,
+        "state": peer.state,
+        "distance_km": round(distance, 1) if distance is not None else None,
+        "last_success_at": peer.last_success_at.isoformat() if peer.last_success_at else None,
+        "failing_since": peer.failing_since.isoformat() if peer.failing_since else None,
+        "queued": counts[Delivery.State.QUEUED] + counts[Delivery.State.SENDING],
+        "failed": counts[Delivery.State.FAILED],
+    }
+
+
+def _act(request, peer_id: int, service):
+    _admin(request)
+    peer = get_object_or_404(Peer, pk=peer_id)
+    try:
+        return _out(service(peer))
+    except FederationError as exc:
+        raise HttpError(exc.status, exc.message) from exc
+
+
+@router.get("/peers", response=list[PeerOut])
+def list_peers(request):
+    _admin(request)
+    return [_out(peer) for peer in Peer.objects.all()]
+
+
+@router.post("/peers", response={201: PeerOut})
+def add_peer(request, payload: PeerIn):
+    _admin(request)
+    try:
+        peer = services.request_peering(payload.address)
+    except FederationError as exc:
+        raise HttpError(exc.status if exc.status < 500 else 400, exc.message) from exc
+    return Status(201, _out(peer))
+
+
+@router.post("/peers/{peer_id}/accept", response=PeerOut)
+def accept_peer(request, peer_id: int):
+    return _act(request, peer_id, services.accept)
+
+
+@router.post("/peers/{peer_id}/reject", response=PeerOut)
+def reject_peer(request, peer_id: int):
+    return _act(request, peer_id, services.reject)
+
+
+@router.post("/peers/{peer_id}/block", response=PeerOut)
+def block_peer(request, peer_id: int):
+    return _act(request, peer_id, services.block)
+
+
+@router.post("/peers/{peer_id}/unblock", response=PeerOut)
+def unblock_peer(request, peer_id: int):
+    return _act(request, peer_id, services.unblock)
+
+
+@router.post("/peers/{peer_id}/end", response=PeerOut)
+def end_peer(request, peer_id: int):
+    return _act(request, peer_id, services.end)

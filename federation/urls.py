@@ -1,3 +1,20 @@
+from django.urls import path
+
+from . import views
+
 app_name = "federation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("actor", views.actor, name="actor"),
+    path("inbox", views.inbox, name="inbox"),
+    path("outbox", views.outbox, name="outbox"),
+    path("followers", views.followers, name="followers"),
+    path("activities/<uuid:uuid>", views.activity, name="activity"),
+    path(".well-known/webfinger", views.webfinger, name="webfinger"),
+    path(".well-known/nodeinfo", views.nodeinfo_links, name="nodeinfo-links"),
+    path("nodeinfo/2.1", views.nodeinfo, name="nodeinfo"),
+    path("federation/peers/", views.peers_page, name="peers"),
+    path("federation/policy/", views.peer_settings, name="policy"),
+    path("federation/peers/<int:pk>/<slug:action>/", views.peer_action, name="peer-action"),
+    path("federation/deliveries/<int:pk>/retry/", views.retry_delivery, name="retry"),
+]

@@ -215,6 +215,12 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Federation (see docs/federation.md).
 FEDERATION_ALLOW_INSECURE = _env_flag("FEDERATION_ALLOW_INSECURE")
 FEDERATION_KEY_DIR = DATA_DIR / "keys"
+FEDERATION_ADMIN_CHECK = "garden.members.services.is_coordinator"
+# Tests shorten the retry delays; production keeps ~1 minute doubling, giving up after 3 days.
+FEDERATION_RETRY_BASE_SECONDS = float(os.environ.get("FEDERATION_RETRY_BASE_SECONDS", "60"))
+FEDERATION_REPLAY_WINDOW_SECONDS = 3600
+# A test-only inbox handler (federation/debug.py); never set in production.
+FEDERATION_DEBUG_HANDLER = _env_flag("FEDERATION_DEBUG_HANDLER")
 
 LOGGING = {
     "version": 1,

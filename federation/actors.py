@@ -1,0 +1,170 @@
+"""Our own actor document, and remote actors: fetched, checked, cached, their keys read."""
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+from nacl.signing import VerifyKey
+
+from . import keys
+from .crypto import verify_key_from_multibase
+from .errors import FetchError
+from .http import fetch_json
+from .models import RemoteActor
+from .registry import local_actor
+
+AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
+DI_CONTEXT = "https://w3id.org/security/data-integrity/v2"
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+ACTIVITY_CONTEXT = [AS_CONTEXT, DI_CONTEXT]
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+ACTOR_TYPES = {"Organization", "Group", "Application", "Service", "Person"}
+
+
+def actor_id() -> str:
+    return f"{settings.ALLMENDE_URL}/actor"
+
+
+def inbox_url() -> str:
+    return f"{settings.ALLMENDE_URL}/inbox"
+
+
+def outbox_url() -> str:
+    return f"{settings.ALLMENDE_URL}/outbox"
+
+
+def followers_url() -> str:
+    return f"{settings.ALLMENDE_URL}/followers"
+
+
+def key_id(key: keys.NodeKey) -> str:
+    return f"{actor_id()}#{key.multibase}"
+
+
+def handle() -> str:
+    return f"{local_actor().preferred_username}@{settings.ALLMENDE_HOST}"
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _xsd(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def local_actor_document() -> dict:
+    """The garden as an ActivityStreams Organization with its keys (FEP-521a)."""
+    me = local_actor()
+    methods = []
+    for key in keys.valid_keys():
+        method = {
+            "id": key_id(key),
+            "type": "Multikey",
+            "controller": actor_id(),
+            "publicKeyMultibase": key.multibase,
+        }
+        if key.expires:
+            method["expires"] = _xsd(key.expires)
+        methods.append(method)
+    document = {
+        "@context": [AS_CONTEXT, DI_CONTEXT, MULTIKEY_CONTEXT],
+        "id": actor_id(),
+        "type": "Organization",
+        "preferredUsername": me.preferred_username,
+        "name": me.name,
+        "summary": me.summary,
+        "url": settings.ALLMENDE_URL + "/",
+        "inbox": inbox_url(),
+        "outbox": outbox_url(),
+        "followers": followers_url(),
+        "assertionMethod": methods,
+    }
+    if me.latitude is not None and me.longitude is not None:
+        document["location"] = {
+            "type": "Place",
+            "name": me.name,
+            "latitude": me.latitude,
+            "longitude": me.longitude,
+        }
+    return document
+
+
+def check_actor_document(document: dict, expected_id: str | None = None) -> dict:
+    """Refuse documents that are not an actor at the address they claim."""
+    actor = document.get("id")
+    if not isinstance(actor, str) or (expected_id and actor != expected_id):
+        raise FetchError("The actor document does not carry the expected id.")
+    if document.get("type") not in ACTOR_TYPES:
+        raise FetchError("The document is not an actor.")
+    inbox = document.get("inbox")
+    if not isinstance(inbox, str) or origin(inbox) != origin(actor):
+        raise FetchError("The actor has no inbox on its own server.")
+    return document
+
+
+def fetch_actor(url: str) -> dict:
+    return check_actor_document(fetch_json(url), expected_id=url)
+
+
+def cached_actor(url: str) -> dict | None:
+    row = RemoteActor.objects.filter(actor_url=url).first()
+    return row.document if row else None
+
+
+def remember_actor(document: dict) -> None:
+    RemoteActor.objects.update_or_create(
+        actor_url=document["id"], defaults={"document": document, "fetched_at": timezone.now()}
+    )
+
+
+def verification_keys(document: dict) -> dict[str, VerifyKey]:
+    """The actor's Ed25519 Multikeys in assertionMethod that it controls and that are valid."""
+    actor = document.get("id")
+    methods = document.get("assertionMethod") or []
+    if isinstance(methods, dict):
+        methods = [methods]
+    found = {}
+    now = datetime.now(UTC)
+    for method in methods if isinstance(methods, list) else []:
+        if not isinstance(method, dict) or method.get("type") != "Multikey":
+            continue
+        method_id = method.get("id")
+        if method.get("controller") != actor or not isinstance(method_id, str):
+            continue
+        if method_id.split("#")[0] != actor:
+            continue
+        expires = method.get("expires")
+        if isinstance(expires, str):
+            try:
+                if datetime.fromisoformat(expires.replace("Z", "+00:00")) <= now:
+                    continue
+            except ValueError:
+                continue
+        try:
+            found[method_id] = verify_key_from_multibase(method.get("publicKeyMultibase"))
+        except (ValueError, TypeError):
+            continue
+    return found
+
+
+def location_of(document: dict) -> tuple[float | None, float | None]:
+    place = document.get("location")
+    if isinstance(place, list) and place:
+        place = place[0]
+    if not isinstance(place, dict):
+        return None, None
+    try:
+        latitude, longitude = float(place["latitude"]), float(place["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return None, None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None, None
+    return latitude, longitude
+
+
+def plain_text(value, limit: int) -> str:
+    """Remote strings are stored as plain text, trimmed to the field's size."""
+    return value[:limit] if isinstance(value, str) else ""

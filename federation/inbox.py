@@ -1,0 +1,179 @@
+"""The shared inbox: verify, deduplicate, dispatch, and answer with the right status.
+
+Order of checks (cheap first, nothing stored until the proof verified and a handler agreed):
+size (413) → JSON activity (400) → proof shape, key owner, id origin, replay window (401) →
+blocked sender (403) → the actor's key (cache, one re-fetch on an unknown key) and the
+signature (401) → seen id (202, not applied again) → handler in one transaction.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from . import peers
+from .actors import cached_actor, fetch_actor, origin, remember_actor, verification_keys
+from .crypto import InvalidProof, parse_created, proof_of, verify
+from .errors import ActivityRejected, FederationError, FetchError, ProofError
+from .models import InboxActivity, Peer
+from .registry import handler_for
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+FUTURE_SKEW = timedelta(minutes=5)
+PEERING_ANSWERS = {"Accept", "Reject", "Undo"}
+
+
+@dataclass
+class Outcome:
+    status: int
+    detail: str
+
+
+def replay_window() -> timedelta:
+    return timedelta(seconds=float(getattr(settings, "FEDERATION_REPLAY_WINDOW_SECONDS", 3600)))
+
+
+def _actor_of(activity: dict) -> str | None:
+    actor = activity.get("actor")
+    if isinstance(actor, dict):
+        actor = actor.get("id")
+    return actor if isinstance(actor, str) else None
+
+
+def check_shape(activity) -> str:
+    """An activity is a JSON object with a type, an id and an actor URL; returns the actor."""
+    if not isinstance(activity, dict):
+        raise FederationError("The body is not a JSON object.", 400)
+    actor = _actor_of(activity)
+    if not isinstance(activity.get("type"), str) or not isinstance(activity.get("id"), str):
+        raise FederationError("An activity needs a type and an id.", 400)
+    if not actor or not actor.startswith(("https://", "http://")):
+        raise FederationError("An activity needs an actor URL.", 400)
+    if len(activity["id"]) > 500 or len(actor) > 500:
+        raise FederationError("The activity's id or actor is too long.", 400)
+    return actor
+
+
+def check_proof_claims(activity: dict, actor: str) -> dict:
+    """What can be checked before any key is fetched."""
+    try:
+        proof = proof_of(activity)
+        created = parse_created(proof.get("created"))
+    except InvalidProof as exc:
+        raise ProofError(str(exc)) from exc
+    if proof["verificationMethod"].split("#")[0] != actor:
+        raise ProofError("The proof's key does not belong to the activity's actor.")
+    if origin(activity["id"]) != origin(actor):
+        raise ProofError("The activity's id and its actor are on different servers.")
+    now = datetime.now(UTC)
+    if created < now - replay_window():
+        raise ProofError("The proof is too old (replay window passed).")
+    if created > now + FUTURE_SKEW:
+        raise ProofError("The proof was made in the future.")
+    return proof
+
+
+def verify_sender(activity: dict, actor: str, proof: dict) -> tuple[dict, bool]:
+    """Verify with the actor's key; returns (actor document, whether it was fetched now)."""
+    method = proof["verificationMethod"]
+    document, fresh = cached_actor(actor), False
+    if document is None or method not in verification_keys(document):
+        try:
+            document, fresh = fetch_actor(actor), True
+        except FetchError as exc:
+            raise ProofError(f"The actor's key could not be fetched: {exc.message}") from exc
+    key = verification_keys(document).get(method)
+    if key is None:
+        raise ProofError("The proof's key is not one of the actor's keys.")
+    try:
+        verify(activity, key)
+    except InvalidProof as exc:
+        raise ProofError(str(exc)) from exc
+    return document, fresh
+
+
+def _inner_type(activity: dict) -> str | None:
+    obj = activity.get("object")
+    return obj.get("type") if isinstance(obj, dict) else None
+
+
+def _refers_to_follow(activity: dict, peer: Peer | None) -> bool:
+    obj = activity.get("object")
+    reference = obj.get("id") if isinstance(obj, dict) else obj
+    return (
+        peer is not None
+        and bool(peer.follow_id)
+        and (reference == peer.follow_id or _inner_type(activity) == "Follow")
+    )
+
+
+def apply(activity: dict, actor: str, document: dict, fresh: bool) -> Outcome:
+    """Record and apply a verified activity in one transaction."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                seen = InboxActivity.objects.create(
+                    activity_id=activity["id"], activity_type=activity["type"][:40], actor_url=actor
+                )
+        except IntegrityError:
+            return Outcome(202, "Already received.")
+        if fresh:
+            remember_actor(document)
+        peer = Peer.objects.filter(actor_url=actor).first()
+        kind = activity["type"]
+        if kind == "Follow":
+            peers.received_follow(activity, document)
+        elif kind in PEERING_ANSWERS and _refers_to_follow(activity, peer):
+            peers.received_answer(activity, peer)
+        elif (
+            kind == "Update"
+            and isinstance(activity.get("object"), dict)
+            and (activity["object"].get("id") == actor)
+        ):
+            if peer is not None:
+                peers.update_from_document(peer, {**document, **_actor_fields(activity)}).save()
+        else:
+            handler = handler_for(activity)
+            if handler is None:
+                transaction.set_rollback(True)
+                return Outcome(202, "Activity type not handled here; ignored.")
+            if peer is None or peer.state != Peer.State.ACCEPTED:
+                raise ActivityRejected("Only peered gardens may send this.", status=403)
+            handler(activity, peer)
+        seen.handled = True
+        seen.save(update_fields=["handled"])
+    return Outcome(202, "Accepted.")
+
+
+def _actor_fields(activity: dict) -> dict:
+    """An actor's Update of itself may change how it is shown, never its id or inbox origin."""
+    obj = activity["object"]
+    return {
+        key: obj[key] for key in ("name", "summary", "location", "preferredUsername") if key in obj
+    }
+
+
+def receive(body: bytes) -> Outcome:
+    """Process one POSTed body; never raises."""
+    import json
+
+    try:
+        try:
+            activity = json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise FederationError("The body is not JSON.", 400) from exc
+        actor = check_shape(activity)
+        proof = check_proof_claims(activity, actor)
+        if Peer.objects.filter(actor_url=actor, state=Peer.State.BLOCKED).exists():
+            raise FederationError("This garden does not accept your messages.", 403)
+        document, fresh = verify_sender(activity, actor, proof)
+        return apply(activity, actor, document, fresh)
+    except FederationError as exc:
+        return Outcome(exc.status, exc.message)
+    except Exception:  # a bug or a bad handler must not become a 500 nor half-stored data
+        log.exception("inbox could not process an activity")
+        return Outcome(400, "The activity could not be processed.")

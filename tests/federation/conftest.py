@@ -1,0 +1,26 @@
+import httpx
+import pytest
+
+from federation import http
+
+from .remote import Network, RemoteGarden
+
+
+@pytest.fixture
+def remote():
+    return RemoteGarden()
+
+
+@pytest.fixture
+def network(remote, settings, monkeypatch):
+    """Outgoing federation HTTP goes to fake gardens instead of the internet."""
+    settings.FEDERATION_ALLOW_INSECURE = False
+    net = Network(remote)
+    monkeypatch.setattr(http, "transport", httpx.MockTransport(net))
+    monkeypatch.setattr(http, "check_url", lambda url: None)
+    return net
+
+
+@pytest.fixture(autouse=True)
+def _own_keys(settings, tmp_path):
+    settings.FEDERATION_KEY_DIR = tmp_path / "keys"
