@@ -16,8 +16,18 @@ if [ ${#fragments[@]} -gt 0 ]; then
     fi
     cat "$fragment" >> "$out"
   done
+  # makemessages leaves a placeholder for the plural rule; German has two forms.
+  sed -i 's/^"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"$/"Plural-Forms: nplurals=2; plural=(n != 1);\\n"/' "$catalogue"
+  # Fuzzy guesses from makemessages are dropped, so the fragments' exact translations win.
+  msgattrib --clear-fuzzy --empty -o "$catalogue" "$catalogue"
+  # The translations the catalogue already has count too, after the fragments'.
+  msgattrib --translated --no-fuzzy -o "$tmp/existing.po" "$catalogue"
   msgcat --use-first -o "$tmp/compendium.po" "$tmp"/*.po
-  msgmerge --quiet --no-fuzzy-matching --compendium="$tmp/compendium.po" -o "$catalogue" "$catalogue" "$catalogue"
+  # Merging into an empty catalogue takes every translation from the compendium
+  # (msgmerge would keep an existing empty plural entry over the compendium's).
+  printf 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n' > "$tmp/empty.po"
+  msgmerge --quiet --no-fuzzy-matching --compendium="$tmp/compendium.po" -o "$tmp/merged.po" "$tmp/empty.po" "$catalogue"
+  cp "$tmp/merged.po" "$catalogue"
   rm -rf "$tmp"
 fi
 msgfmt --statistics -o /dev/null "$catalogue"
