@@ -1,3 +1,412 @@
-from ninja import Router
+"""Sharing API: offers and claims, the Nearby feed, tools and loans."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema, Status
+
+from garden.members.permissions import api_member
+from garden.members.services import is_coordinator
+
+from . import services
+from .models import Claim, Loan, Offer, SharingSettings, Tool
 
 router = Router(tags=["sharing"])
+
+
+class Detail(Schema):
+    detail: str
+
+
+ERRORS = {400: Detail, 403: Detail, 404: Detail, 409: Detail}
+
+
+class OfferIn(Schema):
+    crop: str
+    quantity: Decimal
+    unit: str = "kg"
+    pickup_from: datetime
+    pickup_until: datetime
+    pickup_place: str = ""
+    expires_at: datetime
+    audience: str = "garden"
+
+
+class OfferPatch(Schema):
+    crop: str | None = None
+    quantity: Decimal | None = None
+    unit: str | None = None
+    pickup_from: datetime | None = None
+    pickup_until: datetime | None = None
+    pickup_place: str | None = None
+    expires_at: datetime | None = None
+    audience: str | None = None
+
+
+class OfferOut(Schema):
+    id: int
+    crop: str
+    quantity: float
+    quantity_left: float
+    unit: str
+    pickup_from: datetime
+    pickup_until: datetime
+    pickup_place: str
+    expires_at: datetime
+    audience: str
+    status: str
+    garden: str
+    remote: bool
+    distance_km: float | None
+    offered_by: str
+    photo_url: str
+    mine: bool
+
+
+class ClaimIn(Schema):
+    quantity: Decimal
+
+
+class ClaimOut(Schema):
+    id: int
+    offer_id: int
+    crop: str
+    quantity: float
+    unit: str
+    status: str
+    reason: str
+    claimant: str
+    garden: str
+    created_at: datetime
+
+
+class ToolIn(Schema):
+    name: str
+    description: str = ""
+    condition: str = "good"
+    lend_to_members: bool = True
+    lend_to_neighbours: bool = False
+
+
+class Period(Schema):
+    start: date
+    end: date
+
+
+class ToolOut(Schema):
+    id: int
+    name: str
+    description: str
+    condition: str
+    lend_to_members: bool
+    lend_to_neighbours: bool
+    garden: str
+    remote: bool
+    distance_km: float | None
+    photo_url: str
+    booked: list[Period]
+
+
+class LoanIn(Schema):
+    start_date: date
+    end_date: date
+    note: str = ""
+
+
+class LoanOut(Schema):
+    id: int
+    tool_id: int
+    tool: str
+    tool_garden: str
+    borrower: str
+    borrower_garden: str
+    start_date: date
+    end_date: date
+    note: str
+    status: str
+    reason: str
+    return_note: str
+    overdue: bool
+
+
+class DecisionIn(Schema):
+    approve: bool
+    reason: str = ""
+
+
+class ReturnIn(Schema):
+    condition_note: str = ""
+    condition: str = ""
+
+
+class SettingsIn(Schema):
+    share_radius_km: Decimal
+
+
+class SettingsOut(Schema):
+    share_radius_km: float
+
+
+def _garden_name() -> str:
+    from garden.members.services import get_garden
+
+    return get_garden().name
+
+
+def _photo(request, item) -> str:
+    if item.photo:
+        return request.build_absolute_uri(item.photo.url)
+    return item.photo_url
+
+
+def offer_out(request, offer: Offer) -> dict:
+    return {
+        **{name: getattr(offer, name) for name in services.OFFER_FIELDS},
+        "id": offer.pk,
+        "quantity": float(offer.quantity),
+        "quantity_left": float(offer.quantity_left),
+        "status": offer.status if offer.is_open or offer.status != "open" else "expired",
+        "garden": offer.origin_name if offer.is_remote else _garden_name(),
+        "remote": offer.is_remote,
+        "distance_km": offer.distance_km if offer.is_remote else 0.0,
+        "offered_by": str(offer.offerer_name),
+        "photo_url": _photo(request, offer),
+        "mine": offer.offered_by_id == request.auth.pk,
+    }
+
+
+def claim_out(claim: Claim) -> dict:
+    return {
+        "id": claim.pk,
+        "offer_id": claim.offer_id,
+        "crop": claim.offer.crop,
+        "quantity": float(claim.quantity),
+        "unit": claim.offer.unit,
+        "status": claim.status,
+        "reason": claim.reason,
+        "claimant": str(claim.claimant_name),
+        "garden": claim.garden_name,
+        "created_at": claim.created_at,
+    }
+
+
+def tool_out(request, tool: Tool) -> dict:
+    return {
+        **{name: getattr(tool, name) for name in services.TOOL_FIELDS},
+        "id": tool.pk,
+        "garden": tool.origin_name if tool.is_remote else _garden_name(),
+        "remote": tool.is_remote,
+        "distance_km": tool.distance_km if tool.is_remote else 0.0,
+        "photo_url": _photo(request, tool),
+        "booked": services.upcoming_bookings(tool),
+    }
+
+
+def loan_out(loan: Loan) -> dict:
+    return {
+        "id": loan.pk,
+        "tool_id": loan.tool_id,
+        "tool": loan.tool.name,
+        "tool_garden": loan.tool.origin_name if loan.tool.is_remote else _garden_name(),
+        "borrower": str(loan.borrower_name),
+        "borrower_garden": loan.garden_name,
+        "start_date": loan.start_date,
+        "end_date": loan.end_date,
+        "note": loan.note,
+        "status": loan.status,
+        "reason": loan.reason,
+        "return_note": loan.return_note,
+        "overdue": loan.is_overdue,
+    }
+
+
+# --- offers ----------------------------------------------------------------------------------
+
+
+@router.get("/offers", response={200: list[OfferOut], 403: Detail}, summary="Our garden's offers")
+def list_offers(request, status: str = "open"):
+    """This garden's own offers; `status=open` (default), `closed` or `all`."""
+    api_member(request)
+    offers = Offer.objects.filter(origin_actor="").select_related("offered_by__profile")
+    if status == "open":
+        offers = services.open_offers().filter(origin_actor="")
+    elif status == "closed":
+        offers = offers.exclude(pk__in=services.open_offers().values("pk"))
+    return [offer_out(request, offer) for offer in offers.order_by("expires_at")[:500]]
+
+
+@router.post("/offers", response={201: OfferOut, **ERRORS}, summary="Offer surplus")
+def create_offer(request, payload: OfferIn):
+    user = api_member(request)
+    offer = services.create_offer(user, **payload.dict())
+    return Status(201, offer_out(request, offer))
+
+
+@router.get("/offers/{offer_id}", response={200: OfferOut, **ERRORS}, summary="One offer")
+def get_offer(request, offer_id: int):
+    api_member(request)
+    return offer_out(request, get_object_or_404(Offer, pk=offer_id))
+
+
+@router.patch("/offers/{offer_id}", response={200: OfferOut, **ERRORS}, summary="Change an offer")
+def patch_offer(request, offer_id: int, payload: OfferPatch):
+    user = api_member(request)
+    offer = get_object_or_404(Offer, pk=offer_id)
+    values = {k: v for k, v in payload.dict().items() if v is not None}
+    return offer_out(request, services.update_offer(user, offer, **values))
+
+
+@router.delete("/offers/{offer_id}", response={200: OfferOut, **ERRORS}, summary="Withdraw")
+def withdraw_offer(request, offer_id: int):
+    user = api_member(request)
+    offer = get_object_or_404(Offer, pk=offer_id)
+    return offer_out(request, services.withdraw_offer(user, offer))
+
+
+@router.get("/offers/{offer_id}/claims", response={200: list[ClaimOut], **ERRORS}, summary="Claims")
+def list_claims(request, offer_id: int):
+    """All claims for the offerer and coordinators; one's own for everybody else."""
+    user = api_member(request)
+    offer = get_object_or_404(Offer, pk=offer_id)
+    claims = offer.claims.select_related("offer", "claimant__profile")
+    if not services.can_manage_offer(user, offer):
+        claims = claims.filter(claimant=user)
+    return [claim_out(claim) for claim in claims]
+
+
+@router.post(
+    "/offers/{offer_id}/claims",
+    response={201: ClaimOut, 202: ClaimOut, **ERRORS},
+    summary="Claim part of an offer (202: the neighbour garden decides)",
+)
+def create_claim(request, offer_id: int, payload: ClaimIn):
+    user = api_member(request)
+    offer = get_object_or_404(Offer, pk=offer_id)
+    claim = services.claim_offer(user, offer, payload.quantity)
+    return Status(202 if claim.status == Claim.Status.PENDING else 201, claim_out(claim))
+
+
+@router.get("/claims", response={200: list[ClaimOut], 403: Detail}, summary="My claims")
+def my_claims(request):
+    user = api_member(request)
+    claims = Claim.objects.filter(claimant=user).select_related("offer").order_by("-created_at")
+    return [claim_out(claim) for claim in claims[:500]]
+
+
+@router.post(
+    "/claims/{claim_id}/picked-up", response={200: ClaimOut, **ERRORS}, summary="Picked up"
+)
+def claim_picked_up(request, claim_id: int):
+    user = api_member(request)
+    claim = get_object_or_404(Claim, pk=claim_id)
+    return claim_out(services.mark_picked_up(user, claim))
+
+
+class NearbyQuery(Schema):
+    crop: str = ""
+    garden: str = ""
+    max_km: float | None = None
+    min_left: Decimal | None = None
+    pickup_on: date | None = None
+
+
+@router.get("/nearby", response={200: list[OfferOut], 403: Detail}, summary="Offers nearby")
+def nearby(request, filters: Query[NearbyQuery]):
+    """Open offers of this garden and its neighbours, nearest first. `garden` is `here`
+    or a neighbour's actor URL."""
+    api_member(request)
+    offers = services.nearby(services.NearbyFilter(**filters.dict()))
+    return [offer_out(request, offer) for offer in offers[:500]]
+
+
+# --- tools and loans -------------------------------------------------------------------------
+
+
+@router.get("/tools", response={200: list[ToolOut], 403: Detail}, summary="The tool library")
+def list_tools(request):
+    """Our tools and the neighbours' tools lent to other gardens, nearest first."""
+    api_member(request)
+    return [tool_out(request, tool) for tool in services.library()]
+
+
+@router.post("/tools", response={201: ToolOut, **ERRORS}, summary="Add a tool (coordinators)")
+def create_tool(request, payload: ToolIn):
+    tool = services.create_tool(request.auth, **payload.dict())
+    return Status(201, tool_out(request, tool))
+
+
+@router.get("/tools/{tool_id}", response={200: ToolOut, **ERRORS}, summary="One tool")
+def get_tool(request, tool_id: int):
+    api_member(request)
+    return tool_out(request, get_object_or_404(Tool, pk=tool_id))
+
+
+@router.put("/tools/{tool_id}", response={200: ToolOut, **ERRORS}, summary="Change a tool")
+def update_tool(request, tool_id: int, payload: ToolIn):
+    tool = get_object_or_404(Tool, pk=tool_id, origin_actor="")
+    return tool_out(request, services.update_tool(request.auth, tool, **payload.dict()))
+
+
+@router.post(
+    "/tools/{tool_id}/loans",
+    response={201: LoanOut, 202: LoanOut, **ERRORS},
+    summary="Ask to borrow a tool (202: a neighbour garden decides)",
+)
+def request_loan(request, tool_id: int, payload: LoanIn):
+    user = api_member(request)
+    tool = get_object_or_404(Tool, pk=tool_id)
+    loan = services.request_loan(user, tool, **payload.dict())
+    return Status(202 if tool.is_remote else 201, loan_out(loan))
+
+
+@router.get("/loans", response={200: list[LoanOut], 403: Detail}, summary="Loans")
+def list_loans(request):
+    """My loans; for coordinators also every loan of our tools."""
+    user = api_member(request)
+    loans = Loan.objects.select_related("tool", "borrower__profile")
+    if is_coordinator(user):
+        loans = loans.filter(tool__origin_actor="") | loans.filter(borrower=user)
+    else:
+        loans = loans.filter(borrower=user)
+    return [loan_out(loan) for loan in loans.order_by("-start_date")[:500]]
+
+
+def _loan(loan_id: int) -> Loan:
+    return get_object_or_404(Loan.objects.select_related("tool"), pk=loan_id)
+
+
+@router.post("/loans/{loan_id}/decision", response={200: LoanOut, **ERRORS}, summary="Decide")
+def decide_loan(request, loan_id: int, payload: DecisionIn):
+    loan = services.decide_loan(
+        request.auth, _loan(loan_id), approve=payload.approve, reason=payload.reason
+    )
+    return loan_out(loan)
+
+
+@router.post("/loans/{loan_id}/lent", response={200: LoanOut, **ERRORS}, summary="Handed over")
+def loan_lent(request, loan_id: int):
+    return loan_out(services.mark_lent(request.auth, _loan(loan_id)))
+
+
+@router.post("/loans/{loan_id}/returned", response={200: LoanOut, **ERRORS}, summary="Returned")
+def loan_returned(request, loan_id: int, payload: ReturnIn):
+    return loan_out(services.mark_returned(request.auth, _loan(loan_id), **payload.dict()))
+
+
+@router.post("/loans/{loan_id}/cancel", response={200: LoanOut, **ERRORS}, summary="Cancel")
+def loan_cancel(request, loan_id: int):
+    user = api_member(request)
+    return loan_out(services.cancel_loan(user, _loan(loan_id)))
+
+
+@router.get("/sharing/settings", response={200: SettingsOut, 403: Detail}, summary="Radius")
+def get_settings(request):
+    api_member(request)
+    return {"share_radius_km": float(SharingSettings.load().share_radius_km)}
+
+
+@router.put("/sharing/settings", response={200: SettingsOut, **ERRORS}, summary="Set radius")
+def put_settings(request, payload: SettingsIn):
+    row = services.set_share_radius(request.auth, payload.share_radius_km)
+    return {"share_radius_km": float(row.share_radius_km)}
