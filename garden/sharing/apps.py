@@ -8,12 +8,12 @@ class SharingConfig(AppConfig):
     verbose_name = _("Sharing")
 
     def ready(self) -> None:
+        from federation import signals
+        from federation.models import Peer
         from garden.members.exports import register_export
 
-        from . import exports, inbox
+        from . import exports, federate, inbox
 
         register_export("sharing", exports.export_user)
-        try:
-            inbox.register()
-        except ImportError:  # federation core not merged yet (temporary)
-            pass
+        inbox.register()
+        signals.peering_accepted.connect(federate.welcome_peer, sender=Peer)

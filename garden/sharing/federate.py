@@ -74,6 +74,10 @@ def _image(item) -> dict | None:
     return {"type": "Image", "url": _absolute(item.photo.url)}
 
 
+def _amount(value) -> str:
+    return f"{value:.2f}"
+
+
 def _iso(value) -> str:
     return value.isoformat()
 
@@ -83,8 +87,8 @@ def produce_object(offer: Offer) -> dict:
         "id": object_url("offers", offer.pk),
         "type": "Produce",
         "name": offer.crop,
-        "quantity": str(offer.quantity),
-        "quantityLeft": str(offer.quantity_left),
+        "quantity": _amount(offer.quantity),
+        "quantityLeft": _amount(offer.quantity_left),
         "unit": offer.unit,
         "pickupFrom": _iso(offer.pickup_from),
         "pickupUntil": _iso(offer.pickup_until),
@@ -119,7 +123,7 @@ def sync_offer(offer: Offer) -> None:
     elif offer.published:
         # Every peer, not only those in range now: the radius may have shrunk since.
         publish(
-            {"type": "Delete", "object": {"id": object_url("offers", offer.pk), "type": "Produce"}},
+            {"type": "Delete", "object": _reference("offers", offer.pk, "Produce")},
             every_peer(),
         )
     if offer.published != wanted:
@@ -138,7 +142,7 @@ def send_claim(claim: Claim) -> None:
                 "id": object_url("claims", claim.pk),
                 "type": "Claim",
                 "object": offer.remote_id,
-                "quantity": str(claim.quantity),
+                "quantity": _amount(claim.quantity),
                 "claimant": {"type": "Person", "name": display_name(claim.claimant)},
             },
         },
@@ -158,7 +162,7 @@ def answer_claim(claim: Claim) -> None:
             "id": claim.remote_id,
             "type": "Claim",
             "object": object_url("offers", claim.offer_id),
-            "quantity": str(claim.quantity),
+            "quantity": _amount(claim.quantity),
         },
     }
     if claim.reason:
@@ -211,7 +215,7 @@ def sync_tool(tool: Tool) -> None:
         publish({"type": kind, "object": tool_object(tool)}, neighbours())
     elif tool.published:
         publish(
-            {"type": "Delete", "object": {"id": object_url("tools", tool.pk), "type": "Tool"}},
+            {"type": "Delete", "object": _reference("tools", tool.pk, "Tool")},
             every_peer(),
         )
     if tool.published != wanted:
@@ -259,3 +263,41 @@ def loan_state_changed(loan: Loan) -> None:
             inner["conditionNote"] = loan.return_note
         activity = {"type": "Update", "object": inner}
     publish(activity, [peer])
+
+
+def welcome_peer(sender, peer, **kwargs) -> None:
+    """A garden just peered with us: if it is in range, send what we share right now."""
+    from django.db import transaction
+
+    if peer.distance_km is None or peer.distance_km > radius_km():
+        return
+    with transaction.atomic():
+        for offer in _published_offers():
+            publish({"type": "Offer", "object": produce_object(offer)}, [peer])
+        for tool in Tool.objects.filter(origin_actor="", published=True):
+            publish({"type": "Create", "object": tool_object(tool)}, [peer])
+
+
+def _published_offers():
+    from django.utils import timezone
+
+    return Offer.objects.filter(
+        origin_actor="", published=True, status=Offer.Status.OPEN, expires_at__gt=timezone.now()
+    )
+
+
+def radius_changed() -> None:
+    """The share radius changed: gardens now in range get our copies, the others lose them."""
+    in_range = neighbours()
+    near = {peer.pk for peer in in_range}
+    far = [peer for peer in every_peer() if peer.pk not in near]
+    for offer in _published_offers():
+        publish({"type": "Update", "object": produce_object(offer)}, in_range)
+        publish({"type": "Delete", "object": _reference("offers", offer.pk, "Produce")}, far)
+    for tool in Tool.objects.filter(origin_actor="", published=True):
+        publish({"type": "Update", "object": tool_object(tool)}, in_range)
+        publish({"type": "Delete", "object": _reference("tools", tool.pk, "Tool")}, far)
+
+
+def _reference(kind: str, pk, object_type: str) -> dict:
+    return {"id": object_url(kind, pk), "type": object_type}

@@ -131,6 +131,7 @@ class Offer(RemoteMixin):
             models.CheckConstraint(
                 condition=models.Q(pickup_until__gt=models.F("pickup_from")),
                 name="sharing_offer_pickup_window_ordered",
+                violation_error_message=_("The pickup window must end after it starts."),
             ),
         ]
 
@@ -274,6 +275,7 @@ class Loan(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")),
                 name="sharing_loan_dates_ordered",
+                violation_error_message=_("The loan must end on or after its first day."),
             )
         ]
 

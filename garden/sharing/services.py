@@ -75,6 +75,7 @@ def set_share_radius(user, km: Decimal) -> SharingSettings:
     settings_row = SharingSettings.load()
     settings_row.share_radius_km = km.quantize(Decimal("0.1"))
     settings_row.save()
+    federate.radius_changed()
     changed("settings", 1)
     return settings_row
 

@@ -1,0 +1,99 @@
+"""Concurrent claims and bookings never exceed what there is (PostgreSQL, real threads)."""
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from federation.models import OutboxActivity
+from garden.core.errors import RuleError
+from garden.members.models import Membership
+from garden.sharing import services
+from garden.sharing.models import Claim, Loan, Offer
+from tests.conftest import make_user
+
+from .conftest import make_peer, offer_values
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs row locks of a real database server (PostgreSQL); SQLite serialises writers",
+    ),
+]
+
+
+def run_together(functions) -> list:
+    """Start every function at once in its own thread (and connection); return outcomes."""
+    barrier = threading.Barrier(len(functions))
+    outcomes = [None] * len(functions)
+
+    def worker(index, function):
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = function()
+        except RuleError as error:
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+def test_concurrent_member_claims_never_exceed_the_quantity(garden, member):
+    offer = services.create_offer(member, **offer_values(quantity=Decimal("5")))
+    claimants = [make_user(f"claimant{i}", garden, Membership.Role.MEMBER) for i in range(8)]
+    outcomes = run_together(
+        [lambda user=user: services.claim_offer(user, offer, Decimal("1")) for user in claimants]
+    )
+    confirmed = Claim.objects.filter(status=Claim.Status.CONFIRMED)
+    assert confirmed.count() == 5
+    assert sum(isinstance(outcome, RuleError) for outcome in outcomes) == 3
+    offer.refresh_from_db()
+    assert (offer.quantity_left, offer.status) == (0, Offer.Status.CLAIMED)
+
+
+def test_concurrent_claims_from_gardens_are_confirmed_up_to_the_quantity(garden, member):
+    gardens = [make_peer(f"Garten {i}", 52.5 + i / 1000, 13.4) for i in range(6)]
+    offer = services.create_offer(
+        member, **offer_values(quantity=Decimal("4"), audience=Offer.Audience.NEIGHBOURS)
+    )
+
+    def claim(peer):
+        return services.settle_remote_claim(
+            offer.pk,
+            remote_id=f"{peer.actor_url.rsplit('/', 1)[0]}/objects/claims/1",
+            remote_actor=peer.actor_url,
+            garden_name=peer.name,
+            claimant_name="Bea",
+            quantity=Decimal("1.5"),
+        )
+
+    run_together([lambda peer=peer: claim(peer) for peer in gardens])
+    statuses = sorted(Claim.objects.values_list("status", flat=True))
+    assert statuses == ["confirmed"] * 2 + ["declined"] * 4
+    offer.refresh_from_db()
+    assert offer.quantity_left == Decimal("1")
+    answers = sorted(OutboxActivity.objects.values_list("activity_type", flat=True))
+    assert answers == ["Accept"] * 2 + ["Offer"] + ["Reject"] * 4
+
+
+def test_concurrent_approvals_never_double_book_a_tool(garden, member, other_member, coordinator):
+    tool = services.create_tool(coordinator, name="Tiller")
+    start = timezone.localdate() + timedelta(days=1)
+    loans = [
+        services.request_loan(user, tool, start_date=start, end_date=start + timedelta(days=1))
+        for user in (member, other_member)
+    ]
+    run_together(
+        [lambda loan=loan: services.decide_loan(coordinator, loan, approve=True) for loan in loans]
+    )
+    assert Loan.objects.filter(status=Loan.Status.APPROVED).count() == 1
