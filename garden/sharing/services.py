@@ -614,7 +614,11 @@ def _set_loan_state(loan: Loan, status: str, *, reason: str = "", return_note: s
     if not loan.tool.is_remote:
         federate.loan_state_changed(loan)
         if loan.tool.lend_to_neighbours and status != Loan.Status.LENT:
-            federate.sync_tool(loan.tool)  # neighbours see the new availability
+            # Neighbours see the new availability; a fresh stamp keeps them from
+            # taking this Update for a stale one.
+            loan.tool.updated_at = timezone.now()
+            Tool.objects.filter(pk=loan.tool_id).update(updated_at=loan.tool.updated_at)
+            federate.sync_tool(loan.tool)
     _tell_borrower(loan)
     changed("loan", loan.pk)
     return loan

@@ -82,8 +82,10 @@ def test_concurrent_claims_from_gardens_are_confirmed_up_to_the_quantity(garden,
     assert statuses == ["confirmed"] * 2 + ["declined"] * 4
     offer.refresh_from_db()
     assert offer.quantity_left == Decimal("1")
-    answers = sorted(OutboxActivity.objects.values_list("activity_type", flat=True))
-    assert answers == ["Accept"] * 2 + ["Offer"] + ["Reject"] * 4
+    answers = OutboxActivity.objects.filter(activity_type__in=["Accept", "Reject"])
+    assert (
+        sorted(answers.values_list("activity_type", flat=True)) == ["Accept"] * 2 + ["Reject"] * 4
+    )
 
 
 def test_concurrent_approvals_never_double_book_a_tool(garden, member, other_member, coordinator):

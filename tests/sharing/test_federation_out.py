@@ -94,6 +94,8 @@ def test_tool_lent_to_neighbours_is_published_with_bookings(coordinator, near, t
     services.decide_loan(coordinator, loan, approve=True)
     update = sent("Update")[-1]
     assert update["object"]["busy"] == [{"start": str(start), "end": str(start)}]
+    # A newer stamp, or the neighbours would ignore it as a stale copy.
+    assert update["object"]["updated"] > create["object"]["updated"]
 
 
 def test_tool_no_longer_lent_to_neighbours_is_deleted(coordinator, near, tool):
