@@ -132,7 +132,13 @@ def offer_detail(request, pk: int):
     return render(
         request,
         "sharing/offer_detail.html",
-        {"offer": offer, "form": form, "claims": claims, "manager": manager},
+        {
+            "offer": offer,
+            "form": form,
+            "claims": claims,
+            "manager": manager,
+            "own": offer.offered_by_id == request.user.pk,
+        },
     )
 
 

@@ -227,3 +227,10 @@ def test_demo_seed_is_idempotent(garden, coordinator, member):
     demo.seed(garden, users)
     assert (Offer.objects.count(), services.library().count(), Loan.objects.count()) == counts
     assert counts[0] >= 2 and counts[1] >= 2 and counts[2] >= 1
+
+
+def test_coordinator_sees_all_claims_and_may_claim_too(coordinator, member, offer):
+    page = client_for(coordinator).get(f"/share/offers/{offer.pk}/").content.decode()
+    assert "Claim some" in page and "Withdraw offer" in page
+    own = client_for(member).get(f"/share/offers/{offer.pk}/").content.decode()
+    assert "Claim some" not in own
