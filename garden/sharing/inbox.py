@@ -180,11 +180,13 @@ def offer_arrived(activity: dict, sender) -> None:
     offer = Offer.objects.select_for_update().filter(remote_id=remote_id).first()
     if offer is None:
         offer = Offer.objects.create(remote_id=remote_id, **values)
+        services.offer_scheduled(offer.pk, offer.expires_at)
     elif offer.status in (Offer.Status.WITHDRAWN, Offer.Status.EXPIRED):
         return  # an offer, once gone, does not come back from a late delivery
     elif not _stale(offer, values["remote_updated"]):
         Offer.objects.filter(pk=offer.pk).update(**values)
-    services.offer_scheduled(offer.pk, values["expires_at"])
+        new_end = values["expires_at"] != offer.expires_at
+        services.offer_scheduled(offer.pk, values["expires_at"] if new_end else None)
 
 
 @handler

@@ -41,12 +41,24 @@ def changed(kind: str, pk: int) -> None:
     push_garden("sharing", {"kind": kind, "id": pk})
 
 
-def offer_scheduled(pk: int, expires_at: datetime.datetime) -> None:
-    """An offer (ours or a copy) was stored: pages refresh, and it ends on time."""
+def offer_scheduled(pk: int, expires_at: datetime.datetime | None) -> None:
+    """An offer (ours or a copy) was stored: pages refresh, and a new end is scheduled."""
     from .tasks import schedule_expiry
 
-    schedule_expiry(expires_at)
+    if expires_at is not None:
+        schedule_expiry(expires_at)
     changed("offer", pk)
+
+
+def amount(value) -> Decimal:
+    """A quantity as stored: finite, two decimal places."""
+    try:
+        value = Decimal(str(value))
+    except ArithmeticError as error:
+        raise RuleError(_("The quantity must be more than 0 and at most 99999.")) from error
+    if not value.is_finite():
+        raise RuleError(_("The quantity must be more than 0 and at most 99999."))
+    return value.quantize(Decimal("0.01"))
 
 
 def _require_member(user) -> None:
@@ -84,9 +96,10 @@ def set_share_radius(user, km: Decimal) -> SharingSettings:
 
 
 def _check_offer(values: dict, *, creating: bool) -> None:
+    """Refuse what no offer may be; ``creating`` also asks for an end in the future."""
     if not (values.get("crop") or "").strip():
         raise RuleError(_("Please name the crop."))
-    quantity = values["quantity"]
+    values["quantity"] = quantity = amount(values["quantity"])
     if not Decimal("0") < quantity <= MAX_QUANTITY:
         raise RuleError(_("The quantity must be more than 0 and at most 99999."))
     if values["pickup_until"] <= values["pickup_from"]:
@@ -137,7 +150,8 @@ def update_offer(user, offer: Offer, *, photo=None, remove_photo: bool = False, 
     merged = {name: getattr(offer, name) for name in OFFER_FIELDS}
     merged.update({name: values[name] for name in OFFER_FIELDS if name in values})
     merged["crop"] = merged["crop"].strip()
-    _check_offer(merged, creating=False)
+    new_end = merged["expires_at"] != offer.expires_at
+    _check_offer(merged, creating=new_end)
     claimed = offer.quantity - offer.quantity_left
     if merged["quantity"] < claimed:
         raise RuleError(
@@ -155,7 +169,7 @@ def update_offer(user, offer: Offer, *, photo=None, remove_photo: bool = False, 
     attach_photo(offer, photo)
     offer.save()
     federate.sync_offer(offer)
-    offer_scheduled(offer.pk, offer.expires_at)
+    offer_scheduled(offer.pk, offer.expires_at if new_end else None)
     return offer
 
 
@@ -202,7 +216,7 @@ def _left_message(offer: Offer) -> str:
 def claim_offer(user, offer: Offer, quantity: Decimal) -> Claim:
     """A member claims part of an offer: decided at once here, or asked of the origin."""
     _require_member(user)
-    quantity = Decimal(quantity)
+    quantity = amount(quantity)
     _check_claim_quantity(quantity)
     offer = Offer.objects.select_for_update().get(pk=offer.pk)
     if not offer.is_open:

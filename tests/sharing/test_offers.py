@@ -176,3 +176,20 @@ def test_list_offers_shows_open_ones_by_default(api, member, offer):
 
 def test_offer_detail_404_for_unknown(api, member):
     assert api(member).get("/offers/999").status_code == 404
+
+
+@pytest.mark.parametrize("quantity", ["NaN", "Infinity", "1e9"])
+def test_unusable_quantities_are_refused(api, member, other_member, offer, quantity):
+    assert api(member).post("/offers", api_offer(quantity=quantity)).status_code in (400, 422)
+    response = api(other_member).post(f"/offers/{offer.pk}/claims", {"quantity": quantity})
+    assert response.status_code in (400, 422)
+
+
+def test_quantities_are_kept_to_two_decimals(api, member):
+    body = api(member).post("/offers", api_offer(quantity="1.239")).json()
+    assert body["quantity"] == 1.24 and body["quantity_left"] == 1.24
+
+
+def test_changing_the_end_to_the_past_is_refused(api, member, offer):
+    past = (timezone.now() - timedelta(hours=1)).isoformat()
+    assert api(member).patch(f"/offers/{offer.pk}", {"expires_at": past}).status_code == 400
