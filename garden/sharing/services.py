@@ -82,7 +82,7 @@ def format_quantity(value: Decimal) -> str:
 def set_share_radius(user, km: Decimal) -> SharingSettings:
     _require_coordinator(user)
     km = Decimal(km)
-    if not Decimal("0") <= km <= Decimal("1000"):
+    if not km.is_finite() or not Decimal("0") <= km <= Decimal("1000"):
         raise RuleError(_("The share radius must be between 0 and 1000 km."))
     settings_row = SharingSettings.load()
     settings_row.share_radius_km = km.quantize(Decimal("0.1"))
@@ -99,6 +99,10 @@ def _check_offer(values: dict, *, creating: bool) -> None:
     """Refuse what no offer may be; ``creating`` also asks for an end in the future."""
     if not (values.get("crop") or "").strip():
         raise RuleError(_("Please name the crop."))
+    _check_length(values["crop"], 80)
+    _check_length(values.get("pickup_place", ""), 300)
+    for name in ("pickup_from", "pickup_until", "expires_at"):
+        values[name] = _aware(values[name])
     values["quantity"] = quantity = amount(values["quantity"])
     if not Decimal("0") < quantity <= MAX_QUANTITY:
         raise RuleError(_("The quantity must be more than 0 and at most 99999."))
@@ -110,6 +114,16 @@ def _check_offer(values: dict, *, creating: bool) -> None:
         raise RuleError(_("Unknown audience."))
     if values.get("unit", Unit.KG) not in Unit.values:
         raise RuleError(_("Unknown unit."))
+
+
+def _check_length(text: str, limit: int) -> None:
+    if len(text) > limit:
+        raise RuleError(_("Please keep texts to %(limit)s characters.") % {"limit": limit})
+
+
+def _aware(value: datetime.datetime) -> datetime.datetime:
+    """Times without a zone are taken as the server's local time."""
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 def not_your_offer() -> str:
@@ -434,6 +448,8 @@ def neighbour_gardens() -> list[tuple[str, str]]:
 def _check_tool(values: dict) -> None:
     if not (values.get("name") or "").strip():
         raise RuleError(_("Please name the tool."))
+    _check_length(values["name"], 80)
+    _check_length(values.get("description", ""), 2000)
     if values.get("condition") not in Tool.Condition.values:
         raise RuleError(_("Unknown condition."))
 
@@ -461,7 +477,7 @@ def update_tool(user, tool: Tool, *, photo=None, remove_photo: bool = False, **v
         if name in values:
             setattr(tool, name, values[name])
     tool.name = tool.name.strip()
-    _check_tool({"name": tool.name, "condition": tool.condition})
+    _check_tool({"name": tool.name, "description": tool.description, "condition": tool.condition})
     if remove_photo:
         tool.photo = ""
     attach_photo(tool, photo)

@@ -193,3 +193,25 @@ def test_quantities_are_kept_to_two_decimals(api, member):
 def test_changing_the_end_to_the_past_is_refused(api, member, offer):
     past = (timezone.now() - timedelta(hours=1)).isoformat()
     assert api(member).patch(f"/offers/{offer.pk}", {"expires_at": past}).status_code == 400
+
+
+def test_overlong_texts_are_refused_not_crashed(api, member, coordinator):
+    assert api(member).post("/offers", api_offer(crop="x" * 81)).status_code == 400
+    assert api(member).post("/offers", api_offer(pickup_place="x" * 301)).status_code == 400
+    assert api(coordinator).post("/tools", {"name": "x" * 81}).status_code == 400
+    assert not Offer.objects.exists()
+
+
+def test_times_without_zone_are_taken_as_local(api, member):
+    now = timezone.localtime().replace(tzinfo=None)
+    payload = api_offer(
+        pickup_from=now + timedelta(hours=1),
+        pickup_until=now + timedelta(hours=5),
+        expires_at=now + timedelta(days=1),
+    )
+    assert api(member).post("/offers", payload).status_code == 201
+
+
+def test_radius_must_be_a_number_in_range(api, coordinator):
+    response = api(coordinator).put("/sharing/settings", {"share_radius_km": "NaN"})
+    assert response.status_code in (400, 422)
