@@ -8,12 +8,18 @@ class SharingConfig(AppConfig):
     verbose_name = _("Sharing")
 
     def ready(self) -> None:
+        from datetime import timedelta
+
         from federation import signals
         from federation.models import Peer
+        from garden.core.periodic import register_periodic
         from garden.members.exports import register_export
 
-        from . import exports, federate, inbox
+        from . import exports, federate, inbox, tasks
 
         register_export("sharing", exports.export_user)
+        # Offers also queue their own expiry; this catches up after downtime.
+        register_periodic(tasks.expire_offers, every=timedelta(minutes=10))
+        register_periodic(tasks.send_overdue_reminders, every=timedelta(hours=6))
         inbox.register()
         signals.peering_accepted.connect(federate.welcome_peer, sender=Peer)

@@ -1,8 +1,9 @@
 """Background work: offers end on time, borrowers hear about overdue tools.
 
-`expire_offer` is queued for each offer's end when the backend can defer tasks
-(the database backend can); the `sharing_expire` and `sharing_reminders` commands
-catch up on everything, e.g. from cron or a systemd timer.
+`expire_offers` is queued for each offer's end when the backend can defer tasks (the
+database backend can) and, like `send_overdue_reminders`, runs periodically
+(`garden.core.periodic`, started by `serve`). The `sharing_expire` and
+`sharing_reminders` commands do the same by hand.
 """
 
 from django.db import transaction

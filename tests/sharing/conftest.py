@@ -11,12 +11,6 @@ from garden.sharing import services
 from garden.sharing.models import Offer, Tool
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Test accounts need no slow password hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def make_peer(name: str, latitude: float, longitude: float, state: str = "accepted") -> Peer:
     host = name.lower().replace(" ", "-") + ".example"
     return Peer.objects.create(

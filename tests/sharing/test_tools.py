@@ -142,3 +142,13 @@ def test_share_radius_is_set_by_coordinators(api, member, coordinator):
     response = api(coordinator).put("/sharing/settings", {"share_radius_km": 25})
     assert response.json() == {"share_radius_km": 25.0}
     assert api(member).get("/sharing/settings").json() == {"share_radius_km": 25.0}
+
+
+def test_expiry_and_reminders_are_periodic_jobs():
+    from garden.core.periodic import registered_jobs
+
+    names = {job.name for job in registered_jobs()}
+    assert {
+        "garden.sharing.tasks.expire_offers",
+        "garden.sharing.tasks.send_overdue_reminders",
+    } <= names
