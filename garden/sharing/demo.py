@@ -65,7 +65,7 @@ def seed(garden, users) -> None:
     borrower = users.get("member2")
     wheelbarrow = Tool.objects.get(name="Wheelbarrow", origin_actor="")
     if borrower is not None and not Loan.objects.filter(tool=wheelbarrow).exists():
-        start = timezone.localdate() + timedelta(days=1)
+        start = services.garden_today() + timedelta(days=1)
         loan = services.request_loan(
             borrower,
             wheelbarrow,

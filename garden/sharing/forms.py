@@ -124,7 +124,7 @@ class LoanRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        today = timezone.localdate()
+        today = timezone.localdate()  # the views run in the garden's time zone
         self.initial.setdefault("start_date", today)
         self.initial.setdefault("end_date", today + timedelta(days=1))
 

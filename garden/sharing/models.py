@@ -298,4 +298,7 @@ class Loan(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status == self.Status.LENT and self.end_date < timezone.localdate()
+        from garden.members.services import get_garden
+
+        today = timezone.localdate(timezone=get_garden().tz)
+        return self.status == self.Status.LENT and self.end_date < today

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from garden.core.errors import RuleError
 from garden.core.live import push_garden
 from garden.members.notifications import notify
-from garden.members.services import coordinators, is_coordinator, is_member
+from garden.members.services import coordinators, get_garden, is_coordinator, is_member
 
 from . import federate
 from .models import MAX_QUANTITY, Claim, Loan, Offer, SharingSettings, Tool, Unit
@@ -122,8 +122,12 @@ def _check_length(text: str, limit: int) -> None:
 
 
 def _aware(value: datetime.datetime) -> datetime.datetime:
-    """Times without a zone are taken as the server's local time."""
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
+    """Times without a zone are taken as the garden's local time."""
+    return timezone.make_aware(value, get_garden().tz) if timezone.is_naive(value) else value
+
+
+def garden_today() -> datetime.date:
+    return timezone.localdate(timezone=get_garden().tz)
 
 
 def not_your_offer() -> str:
@@ -423,7 +427,7 @@ def nearby(filters: NearbyFilter | None = None) -> QuerySet[Offer]:
         offers = offers.filter(quantity_left__gte=filters.min_left)
     if filters.pickup_on is not None:
         day_start = datetime.datetime.combine(
-            filters.pickup_on, datetime.time.min, tzinfo=timezone.get_current_timezone()
+            filters.pickup_on, datetime.time.min, tzinfo=get_garden().tz
         )
         day_end = day_start + datetime.timedelta(days=1)
         offers = offers.filter(pickup_from__lt=day_end, pickup_until__gt=day_start)
@@ -517,7 +521,7 @@ def _overlapping(tool: Tool, start: datetime.date, end: datetime.date) -> QueryS
 def _check_dates(start: datetime.date, end: datetime.date) -> None:
     if end < start:
         raise RuleError(_("The loan must end on or after its first day."))
-    if start < timezone.localdate():
+    if start < garden_today():
         raise RuleError(_("A loan cannot start in the past."))
     if (end - start).days + 1 > MAX_LOAN_DAYS:
         raise RuleError(_("A loan can last at most %(days)s days.") % {"days": MAX_LOAN_DAYS})
@@ -753,7 +757,7 @@ def record_loan_step(
 
 def send_overdue_reminders(today: datetime.date | None = None) -> int:
     """Remind borrowers (and, for our tools, coordinators) once a day about overdue loans."""
-    today = today or timezone.localdate()
+    today = today or garden_today()
     overdue = Loan.objects.filter(status=Loan.Status.LENT, end_date__lt=today).filter(
         Q(reminded_on__isnull=True) | Q(reminded_on__lt=today)
     )
@@ -783,7 +787,7 @@ def send_overdue_reminders(today: datetime.date | None = None) -> int:
 
 def upcoming_bookings(tool: Tool) -> list[dict]:
     """Booked periods from today on, for showing availability."""
-    today = timezone.localdate()
+    today = garden_today()
     periods = []
     for period in federate.booked_periods(tool):
         try:

@@ -1,14 +1,17 @@
 """Pages: Nearby offers, an offer with its claims, the tool library and loans."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from garden.core.errors import RuleError
 from garden.members.permissions import coordinator_required, member_required
-from garden.members.services import is_coordinator
+from garden.members.services import get_garden, is_coordinator
 
 from . import services
 from .forms import (
@@ -21,6 +24,17 @@ from .forms import (
     ToolForm,
 )
 from .models import Claim, Loan, Offer, SharingSettings, Tool
+
+
+def in_garden_time(view):
+    """Show and read times in the garden's time zone, whatever the server's is."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        with timezone.override(get_garden().tz):
+            return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _apply(request, form, action) -> bool:
@@ -37,6 +51,7 @@ def _apply(request, form, action) -> bool:
 
 
 @member_required
+@in_garden_time
 def index(request):
     form = NearbyFilterForm(request.GET or None, gardens=services.neighbour_gardens())
     filters = services.NearbyFilter()
@@ -58,6 +73,7 @@ def index(request):
 
 
 @member_required
+@in_garden_time
 def mine(request):
     offers = Offer.objects.filter(offered_by=request.user).order_by("-created_at")[:100]
     claims = (
@@ -73,6 +89,7 @@ def _offer_values(form) -> dict:
 
 
 @member_required
+@in_garden_time
 def offer_new(request):
     form = OfferForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -90,6 +107,7 @@ def offer_new(request):
 
 
 @member_required
+@in_garden_time
 def offer_edit(request, pk: int):
     offer = get_object_or_404(Offer, pk=pk, origin_actor="")
     if not services.can_manage_offer(request.user, offer):
@@ -114,6 +132,7 @@ def offer_edit(request, pk: int):
 
 
 @member_required
+@in_garden_time
 def offer_detail(request, pk: int):
     offer = get_object_or_404(Offer.objects.select_related("offered_by__profile"), pk=pk)
     manager = services.can_manage_offer(request.user, offer)
@@ -143,6 +162,7 @@ def offer_detail(request, pk: int):
 
 
 @member_required
+@in_garden_time
 @require_POST
 def offer_withdraw(request, pk: int):
     offer = get_object_or_404(Offer, pk=pk)
@@ -152,6 +172,7 @@ def offer_withdraw(request, pk: int):
 
 
 @member_required
+@in_garden_time
 @require_POST
 def claim_picked_up(request, pk: int):
     claim = get_object_or_404(Claim, pk=pk)
@@ -161,6 +182,7 @@ def claim_picked_up(request, pk: int):
 
 
 @member_required
+@in_garden_time
 def tools(request):
     items = services.library()
     return render(
@@ -175,6 +197,7 @@ def tools(request):
 
 
 @coordinator_required
+@in_garden_time
 def tool_form(request, pk: int | None = None):
     tool = get_object_or_404(Tool, pk=pk, origin_actor="") if pk else None
     form = ToolForm(request.POST or None, request.FILES or None, instance=tool)
@@ -203,6 +226,7 @@ def tool_form(request, pk: int | None = None):
 
 
 @member_required
+@in_garden_time
 def tool_detail(request, pk: int):
     tool = get_object_or_404(Tool, pk=pk)
     form = LoanRequestForm(request.POST or None)
@@ -233,6 +257,7 @@ def tool_detail(request, pk: int):
 
 
 @coordinator_required
+@in_garden_time
 @require_POST
 def tool_retire(request, pk: int):
     tool = get_object_or_404(Tool, pk=pk, origin_actor="")
@@ -242,6 +267,7 @@ def tool_retire(request, pk: int):
 
 
 @member_required
+@in_garden_time
 def loans(request):
     mine = Loan.objects.filter(borrower=request.user).select_related("tool")
     coordinator = is_coordinator(request.user)
@@ -265,6 +291,7 @@ def loans(request):
 
 
 @member_required
+@in_garden_time
 @require_POST
 def loan_action(request, pk: int):
     loan = get_object_or_404(Loan, pk=pk)
@@ -291,6 +318,7 @@ def loan_action(request, pk: int):
 
 
 @coordinator_required
+@in_garden_time
 def sharing_settings(request):
     form = SettingsForm(request.POST or None, instance=SharingSettings.load())
     if request.method == "POST" and form.is_valid():

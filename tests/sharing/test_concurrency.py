@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
-from django.utils import timezone
 
 from federation.models import OutboxActivity
 from garden.core.errors import RuleError
@@ -90,7 +89,7 @@ def test_concurrent_claims_from_gardens_are_confirmed_up_to_the_quantity(garden,
 
 def test_concurrent_approvals_never_double_book_a_tool(garden, member, other_member, coordinator):
     tool = services.create_tool(coordinator, name="Tiller")
-    start = timezone.localdate() + timedelta(days=1)
+    start = services.garden_today() + timedelta(days=1)
     loans = [
         services.request_loan(user, tool, start_date=start, end_date=start + timedelta(days=1))
         for user in (member, other_member)

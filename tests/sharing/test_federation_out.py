@@ -89,7 +89,7 @@ def test_tool_lent_to_neighbours_is_published_with_bookings(coordinator, near, t
     [create] = sent("Create")
     assert create["object"]["type"] == "Tool"
     assert create["object"]["busy"] == []
-    start = timezone.localdate() + timedelta(days=2)
+    start = services.garden_today() + timedelta(days=2)
     loan = services.request_loan(member, tool, start_date=start, end_date=start)
     services.decide_loan(coordinator, loan, approve=True)
     update = sent("Update")[-1]

@@ -294,7 +294,7 @@ def test_deleted_tool_leaves_the_library(near):
 def test_loan_request_for_a_neighbours_tool_travels_there(api, near, member):
     inbox.tool_arrived(remote_tool(near), near)
     tool = Tool.objects.get()
-    start = timezone.localdate() + timedelta(days=1)
+    start = services.garden_today() + timedelta(days=1)
     payload = {"start_date": str(start), "end_date": str(start + timedelta(days=1))}
     response = api(member).post(f"/tools/{tool.pk}/loans", payload)
     assert response.status_code == 202
@@ -310,8 +310,8 @@ def test_loan_request_on_booked_days_of_neighbours_tool_is_refused(near, member)
         services.request_loan(
             member,
             Tool.objects.get(),
-            start_date=timezone.localdate().replace(year=2030, month=1, day=2),
-            end_date=timezone.localdate().replace(year=2030, month=1, day=2),
+            start_date=services.garden_today().replace(year=2030, month=1, day=2),
+            end_date=services.garden_today().replace(year=2030, month=1, day=2),
         )
     assert "booked" in str(error.value)
 
@@ -332,7 +332,7 @@ def _loan_request(peer, tool, number: int, start, end) -> dict:
 
 
 def test_neighbours_loan_request_goes_the_whole_way_on_the_owners_side(tool, near, coordinator):
-    start = timezone.localdate() + timedelta(days=3)
+    start = services.garden_today() + timedelta(days=3)
     inbox.loan_arrived(_loan_request(near, tool, 1, start, start), near)
     loan = Loan.objects.get()
     assert (loan.borrower_name, loan.garden_name) == ("Bea", "Garten Nord")
@@ -350,7 +350,7 @@ def test_neighbours_loan_request_goes_the_whole_way_on_the_owners_side(tool, nea
 
 def test_neighbours_request_for_a_members_only_tool_is_declined(coordinator, near):
     tool = services.create_tool(coordinator, name="Scythe", lend_to_neighbours=False)
-    start = timezone.localdate() + timedelta(days=3)
+    start = services.garden_today() + timedelta(days=3)
     inbox.loan_arrived(_loan_request(near, tool, 1, start, start), near)
     assert Loan.objects.get().status == Loan.Status.DECLINED
     assert sent("Reject")[0]["_to"] == ["Garten Nord"]
@@ -358,7 +358,7 @@ def test_neighbours_request_for_a_members_only_tool_is_declined(coordinator, nea
 
 def test_owners_steps_arrive_on_the_borrowers_side_even_out_of_order(near, member):
     inbox.tool_arrived(remote_tool(near), near)
-    start = timezone.localdate() + timedelta(days=1)
+    start = services.garden_today() + timedelta(days=1)
     loan = services.request_loan(member, Tool.objects.get(), start_date=start, end_date=start)
     loan_id = federate.object_url("loans", loan.pk)
     lent = {"type": "Update", "object": {"id": loan_id, "type": "Loan", "status": "lent"}}

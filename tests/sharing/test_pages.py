@@ -1,5 +1,6 @@
 """The sharing pages: who may see them, forms, photos, the Nearby list and its filters."""
 
+import datetime
 from datetime import timedelta
 from decimal import Decimal
 
@@ -152,7 +153,7 @@ def test_nearby_hides_expired_offers_even_before_the_expiry_run(member, api, off
 
 
 def test_tool_pages_request_and_decide_a_loan(member, coordinator, tool):
-    start = timezone.localdate() + timedelta(days=1)
+    start = services.garden_today() + timedelta(days=1)
     data = {"start_date": str(start), "end_date": str(start), "note": "Thanks!"}
     response = client_for(member).post(f"/share/tools/{tool.pk}/", data)
     assert response.status_code == 302
@@ -172,7 +173,7 @@ def test_tool_pages_request_and_decide_a_loan(member, coordinator, tool):
 
 
 def test_member_cannot_decide_loans_through_the_page(member, tool):
-    start = timezone.localdate() + timedelta(days=1)
+    start = services.garden_today() + timedelta(days=1)
     loan = services.request_loan(member, tool, start_date=start, end_date=start)
     client_for(member).post(f"/share/loans/{loan.pk}/", {"action": "approve"})
     loan.refresh_from_db()
@@ -201,7 +202,7 @@ def test_export_holds_my_offers_claims_and_loans(member, other_member, offer, to
     from garden.members.exports import export_user_data
 
     services.claim_offer(other_member, offer, Decimal("1"))
-    start = timezone.localdate() + timedelta(days=1)
+    start = services.garden_today() + timedelta(days=1)
     services.request_loan(other_member, tool, start_date=start, end_date=start)
     mine = export_user_data(member)["sharing"]
     assert [o["crop"] for o in mine["offers"]] == ["Zucchini"] and mine["claims"] == []
@@ -234,3 +235,20 @@ def test_coordinator_sees_all_claims_and_may_claim_too(coordinator, member, offe
     assert "Claim some" in page and "Withdraw offer" in page
     own = client_for(member).get(f"/share/offers/{offer.pk}/").content.decode()
     assert "Claim some" not in own
+
+
+def test_pages_show_and_read_times_in_the_gardens_time_zone(member, garden):
+    garden.timezone = "Asia/Tokyo"  # UTC+9, no daylight saving
+    garden.save()
+    tomorrow = services.garden_today() + timedelta(days=1)
+    data = {
+        **_form(),
+        "pickup_from": f"{tomorrow}T10:00",
+        "pickup_until": f"{tomorrow}T12:00",
+        "expires_at": f"{tomorrow}T13:00",
+    }
+    client_for(member).post("/share/offers/new/", data)
+    offer = Offer.objects.get()
+    assert offer.pickup_from.astimezone(datetime.UTC).hour == 1
+    page = client_for(member).get(f"/share/offers/{offer.pk}/").content.decode()
+    assert "10 a.m." in page

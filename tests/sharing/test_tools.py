@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from garden.core.errors import RuleError
 from garden.members.models import Notification
@@ -13,7 +12,7 @@ from garden.sharing.models import Loan, Tool
 
 
 def days(n: int):
-    return timezone.localdate() + timedelta(days=n)
+    return services.garden_today() + timedelta(days=n)
 
 
 def loan_payload(start: int, end: int) -> dict:
