@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from garden.core.errors import RuleError
-from garden.members.services import display_name
+from garden.members.models import Profile
 
 from .models import Claim, Loan, Offer, SharingSettings, Tool
 
@@ -49,6 +49,18 @@ def peer_for(actor_url: str):
     from federation.models import Peer
 
     return Peer.objects.filter(actor_url=actor_url, state="accepted").first()
+
+
+# Sent to other nodes, so not translated for the person who happens to cause the send.
+ANONYMOUS_NAME = "A gardener"
+
+
+def public_name(user) -> str:
+    """The display name a person chose, and nothing else: never the username or email."""
+    if user is None:
+        return ANONYMOUS_NAME
+    profile = Profile.objects.filter(user=user).first()
+    return (profile.display_name.strip() if profile else "") or ANONYMOUS_NAME
 
 
 def _neighbour_or_refuse(actor_url: str):
@@ -94,7 +106,7 @@ def produce_object(offer: Offer) -> dict:
         "pickupUntil": _iso(offer.pickup_until),
         "pickupPlace": offer.pickup_place,
         "expires": _iso(offer.expires_at),
-        "offeredBy": {"type": "Person", "name": str(offer.offerer_name)},
+        "offeredBy": {"type": "Person", "name": public_name(offer.offered_by)},
         "updated": _iso(offer.updated_at),
     }
     image = _image(offer)
@@ -143,7 +155,7 @@ def send_claim(claim: Claim) -> None:
                 "type": "Claim",
                 "object": offer.remote_id,
                 "quantity": _amount(claim.quantity),
-                "claimant": {"type": "Person", "name": display_name(claim.claimant)},
+                "claimant": {"type": "Person", "name": public_name(claim.claimant)},
             },
         },
         [peer],
@@ -236,7 +248,7 @@ def send_loan_request(loan: Loan) -> None:
                 "startTime": str(loan.start_date),
                 "endTime": str(loan.end_date),
                 "content": loan.note,
-                "borrower": {"type": "Person", "name": display_name(loan.borrower)},
+                "borrower": {"type": "Person", "name": public_name(loan.borrower)},
             },
         },
         [peer],

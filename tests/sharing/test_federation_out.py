@@ -102,3 +102,14 @@ def test_tool_no_longer_lent_to_neighbours_is_deleted(coordinator, near, tool):
     services.update_tool(coordinator, tool, lend_to_neighbours=False)
     [delete] = sent("Delete")
     assert delete["object"]["type"] == "Tool"
+
+
+def test_a_member_without_display_name_is_sent_as_a_gardener_not_by_username(
+    member, other_member, near
+):
+    member.profile.display_name = ""
+    member.profile.save()
+    offer = services.create_offer(member, **offer_values(audience=Offer.Audience.NEIGHBOURS))
+    assert sent("Offer")[0]["object"]["offeredBy"]["name"] == "A gardener"
+    assert "mara" not in str(sent())
+    assert offer.offerer_name == "mara"  # at home the username may show
