@@ -180,8 +180,12 @@ def _answer(peer: Peer, allowed: tuple[str, ...], refusal: str, new_state: str, 
 
 @transaction.atomic
 def accept(peer: Peer) -> Peer:
+    """Accept a garden's request; by hand, automatically within the radius, or when both asked.
+    Every way sends peering_accepted, so domain apps can welcome the new peer."""
     refusal = _("There is no open request from this garden.")
-    return _answer(peer, (Peer.State.PENDING,), refusal, Peer.State.ACCEPTED, "Accept")
+    peer = _answer(peer, (Peer.State.PENDING,), refusal, Peer.State.ACCEPTED, "Accept")
+    signals.peering_accepted.send(Peer, peer=peer)
+    return peer
 
 
 @transaction.atomic
@@ -235,9 +239,7 @@ def received_follow(activity: dict, document: dict) -> Peer:
     peer.save()
     radius = FederationSettings.current().auto_accept_km
     if radius is not None and peer.distance_km is not None and peer.distance_km <= radius:
-        peer = accept(peer)
-        signals.peering_accepted.send(Peer, peer=peer)
-        return peer
+        return accept(peer)
     signals.peering_requested.send(Peer, peer=peer)
     return peer
 

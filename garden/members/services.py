@@ -52,7 +52,8 @@ def is_coordinator(user) -> bool:
 
 
 def display_name(user) -> str:
-    """The only personal detail that may leave this node."""
+    """The name shown for a person on this node's pages (the username if they set none).
+    Activities to other gardens use the display name only; see garden/sharing."""
     profile = Profile.objects.filter(user=user).first()
     return profile.name if profile else user.get_username()
 
