@@ -87,11 +87,13 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "garden.core.ratelimit.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "garden.members.middleware.ProfileLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "garden.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "garden.urls"
@@ -143,6 +145,35 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# The cache holds rate-limit counts, shared by every process of the node: Redis when
+# there is one, else a table in the node's database (created by garden.core's migration).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CHANNEL_PREFIX,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "allmende_cache",
+        }
+    }
+if "pytest" in sys.modules:
+    # Each test starts with fresh counts (tests/conftest.py clears this cache).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# "COUNT/PERIOD" (s, m, h); 0 switches a limit off. See garden/core/ratelimit.py.
+RATE_LIMITS = {
+    "login": os.environ.get("RATE_LIMIT_LOGIN", "10/m"),  # per address and username
+    "login-ip": os.environ.get("RATE_LIMIT_LOGIN_IP", "50/m"),  # per address
+    "inbox-host": os.environ.get("RATE_LIMIT_INBOX_HOST", "600/m"),  # per sending garden
+    "inbox-ip": os.environ.get("RATE_LIMIT_INBOX_IP", "1200/m"),  # per address
+}
 
 TASKS = {
     "default": {

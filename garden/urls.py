@@ -19,3 +19,5 @@ urlpatterns = [
     path("", include("garden.members.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
 ]
+
+handler500 = "garden.core.unavailable.server_error"

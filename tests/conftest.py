@@ -24,6 +24,14 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counts do not leak from one test into the next (tests use locmem)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def garden(db) -> Garden:
     garden = Garden.objects.get_current()

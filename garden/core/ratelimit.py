@@ -1,0 +1,168 @@
+"""Rate limits on the doors people and peers knock on: login and the federation inbox.
+
+Counts live in Django's cache (the database cache table, or Redis when REDIS_URL is set),
+so every web process of a node shares them. A fixed window per (scope, key) is enough
+here: it caps guessing passwords and flooding the inbox without remembering anything
+beyond a minute.
+
+Limits are "COUNT/PERIOD" strings (PERIOD: s, m, h) in ``settings.RATE_LIMITS``; an
+operator may raise or lower each with an environment variable (see settings.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600}
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    period: int
+
+    @classmethod
+    def parse(cls, text: str) -> Limit:
+        count, _slash, unit = text.partition("/")
+        return cls(int(count), _PERIODS[unit.strip().lower()[:1] or "m"])
+
+
+class RateLimited(Exception):
+    def __init__(self, scope: str, retry_after: int):
+        super().__init__(f"rate limit {scope} exceeded")
+        self.scope = scope
+        self.retry_after = retry_after
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _cache():
+    return caches[getattr(settings, "RATE_LIMIT_CACHE", "default")]
+
+
+def limit_for(scope: str) -> Limit:
+    return Limit.parse(settings.RATE_LIMITS[scope])
+
+
+def hit(scope: str, key: str, limit: Limit | None = None) -> None:
+    """Count one request for (scope, key); raise RateLimited past the limit."""
+    limit = limit or limit_for(scope)
+    if limit.count <= 0:
+        return  # 0 switches the limit off
+    now = _now()
+    window = int(now // limit.period)
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    cache_key = f"ratelimit:{scope}:{digest}:{window}"
+    cache = _cache()
+    # add() is atomic on every backend; incr() is atomic on Redis and the database cache
+    # up to a lost update under a race, which only ever lets a request or two more through.
+    if cache.add(cache_key, 1, timeout=limit.period + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(cache_key, 1, timeout=limit.period + 1)
+            count = 1
+    if count > limit.count:
+        retry_after = max(1, int(limit.period - (now % limit.period)) + 1)
+        raise RateLimited(scope, retry_after)
+
+
+def client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _login_keys(request: HttpRequest) -> list[tuple[str, str]]:
+    ip = client_ip(request)
+    username = request.POST.get("username", "").strip().lower()[:150]
+    return [("login-ip", ip), ("login", f"{ip}|{username}")]
+
+
+def _remote_host(request: HttpRequest) -> str:
+    """The sending garden's host, from the activity's actor, if the body names one."""
+    try:
+        actor = json.loads(request.body).get("actor")
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        return ""
+    if isinstance(actor, dict):
+        actor = actor.get("id")
+    if not isinstance(actor, str):
+        return ""
+    from urllib.parse import urlsplit
+
+    try:
+        return (urlsplit(actor[:2048]).hostname or "")[:255]
+    except ValueError:
+        return ""
+
+
+def _inbox_keys(request: HttpRequest) -> list[tuple[str, str]]:
+    keys = [("inbox-ip", client_ip(request))]
+    host = _remote_host(request)
+    if host:
+        keys.append(("inbox-host", host))
+    return keys
+
+
+# URL name → who is counted. Only unsafe methods count: reading a page is not guessing.
+RATE_LIMITED_VIEWS: dict[str, Callable[[HttpRequest], list[tuple[str, str]]]] = {
+    "login": _login_keys,
+    "api-1:login": _login_keys,
+    "federation:inbox": _inbox_keys,
+    "federation:shared_inbox": _inbox_keys,
+}
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    message = _("Too many attempts. Please wait %(seconds)s seconds and try again.") % {
+        "seconds": retry_after
+    }
+    wants_json = request.path.startswith("/api/") or "json" in request.headers.get(
+        "Content-Type", ""
+    )
+    if wants_json:
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        html = render_to_string(
+            "core/too_many_requests.html", {"message": message}, request=request
+        )
+        response = HttpResponse(html, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class RateLimitMiddleware:
+    """Answers 429 with Retry-After once a limited view is called too often."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return None
+        match = request.resolver_match
+        keys_for = RATE_LIMITED_VIEWS.get(match.view_name) if match else None
+        if keys_for is None:
+            return None
+        try:
+            for scope, key in keys_for(request):
+                hit(scope, key)
+        except RateLimited as limited:
+            return too_many_requests(request, limited.retry_after)
+        return None
