@@ -1,0 +1,133 @@
+"""Who may use which URL: the declared expectations the authorisation matrix checks.
+
+Every named URL of the URL conf and every operation of the API schema must have an entry
+here (``tests/security/test_authorization_matrix.py`` fails otherwise). An entry says, for
+each role, what a GET (and, for forms and actions, a POST) answers:
+
+- an int: that status;
+- ``LOGIN``: a redirect to the login page;
+- ``ADMIN_LOGIN``: a redirect to the admin's login page;
+- ``REDIRECT``: a redirect elsewhere (a form that worked, a page that sends you on).
+
+``kwargs(scene)`` builds the URL's arguments from the factories in ``scene.py``; ``data(scene)``
+is the POST body (form data for pages, JSON for the API) — a valid one, so a refusal in the
+table is the permission's and not the validation's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .scene import ROLES
+
+LOGIN = "login"
+ADMIN_LOGIN = "admin-login"
+REDIRECT = "redirect"
+
+Outcome = int | str
+Expect = dict[str, Outcome]
+
+
+def everyone(outcome: Outcome = 200) -> Expect:
+    return dict.fromkeys(ROLES, outcome)
+
+
+def signed_in(outcome: Outcome = 200, anonymous: Outcome = LOGIN) -> Expect:
+    return {**dict.fromkeys(ROLES, outcome), "anonymous": anonymous}
+
+
+def members(outcome: Outcome = 200, anonymous: Outcome = LOGIN) -> Expect:
+    return {
+        "anonymous": anonymous,
+        "foreign": 403,
+        "outsider": 403,
+        "member": outcome,
+        "coordinator": outcome,
+    }
+
+
+def coordinators(outcome: Outcome = 200, anonymous: Outcome = LOGIN) -> Expect:
+    return {**members(outcome, anonymous), "member": 403}
+
+
+def api_signed_in(outcome: Outcome = 200) -> Expect:
+    return signed_in(outcome, anonymous=401)
+
+
+def api_members(outcome: Outcome = 200) -> Expect:
+    return members(outcome, anonymous=401)
+
+
+def api_coordinators(outcome: Outcome = 200) -> Expect:
+    return coordinators(outcome, anonymous=401)
+
+
+@dataclass(frozen=True)
+class Entry:
+    get: Expect | None = None  # None: GET is not checked (the URL is not a page)
+    post: Expect | None = None  # None: not a form or action
+    kwargs: Callable[[Any], dict] | None = None
+    data: Callable[[Any], dict] | None = None
+    roles: tuple[str, ...] = ROLES  # who is tried; all five unless the rule is uniform
+    csrf_exempt: bool = False  # only for server-to-server endpoints (the federation inbox)
+
+
+# Django's admin asks "is staff?" before anything else, the same on its ~80 URLs; trying
+# the least and the most trusted of our roles there keeps the suite quick.
+ADMIN_ROLES = ("anonymous", "coordinator")
+
+
+def _pk(kind: str) -> Callable[[Any], dict]:
+    return lambda scene: {"pk": scene.get(kind).pk}
+
+
+# Named page URLs (and the few unnamed ones, by route). Globs: "admin:*".
+PAGES: dict[str, Entry] = {
+    "healthz": Entry(get=everyone(200)),
+    "home": Entry(get=everyone(200)),
+    "signup": Entry(
+        get={**everyone(REDIRECT), "anonymous": 200},
+        post={**everyone(REDIRECT), "anonymous": 200},  # empty form: shown again with errors
+    ),
+    "login": Entry(get=everyone(200), post=everyone(200)),
+    "logout": Entry(get=everyone(405), post=everyone(REDIRECT)),
+    "join": Entry(get=signed_in(200), post=signed_in(200)),
+    "profile": Entry(get=signed_in(200), post=signed_in(200)),
+    "notifications": Entry(get=signed_in(200), post=signed_in(REDIRECT)),
+    "members": Entry(get=coordinators(200)),
+    "member_action": Entry(
+        get=coordinators(405),
+        post=coordinators(REDIRECT),
+        kwargs=_pk("pending_membership"),
+        data=lambda scene: {"action": "approve"},
+    ),
+    "set_language": Entry(get=everyone(REDIRECT), post=everyone(REDIRECT)),
+    "media": Entry(get=everyone(404), kwargs=lambda scene: {"path": "nothing-here.png"}),
+    "api:openapi-json": Entry(get=everyone(200)),
+    "api:openapi-view": Entry(get=everyone(200)),
+    "api:api-root": Entry(get=everyone(404)),
+    # The apps' placeholders until they land; replaced by their real pages.
+    "plots:index": Entry(get=members(200)),
+    "shifts:index": Entry(get=members(200)),
+    "harvests:index": Entry(get=members(200)),
+    "sharing:index": Entry(get=members(200)),
+    # Django's admin: staff only; none of our roles is staff.
+    "admin:*": Entry(get=everyone(ADMIN_LOGIN), roles=ADMIN_ROLES),
+    "admin:login": Entry(get=everyone(200)),
+    "admin:logout": Entry(get=everyone(REDIRECT), post=everyone(REDIRECT)),
+    "admin:jsi18n": Entry(get=everyone(ADMIN_LOGIN)),
+    "admin:view_on_site": Entry(get=everyone(ADMIN_LOGIN)),
+    "/admin/*": Entry(get=everyone(ADMIN_LOGIN), roles=ADMIN_ROLES),
+}
+
+# API operations, keyed "METHOD /api/v1/path".
+API: dict[str, Entry] = {
+    "GET /api/v1/garden": Entry(get=everyone(200)),
+    "GET /api/v1/me": Entry(get=api_signed_in(200)),
+    "POST /api/v1/garden/join": Entry(
+        post={**api_signed_in(409), "foreign": 200},
+        data=lambda scene: {"accept_rules": True},
+    ),
+}

@@ -1,0 +1,96 @@
+"""A small garden with one person in every role, and factories for objects URLs point at.
+
+Objects are made lazily (``scene.get("membership")``) and owned by ``owner``, a member who
+is none of the people the matrix calls with: "member" therefore means "a member who does
+not own this object", and the apps' own tests cover owners.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from garden.members.models import ApiToken, Garden, Membership
+from tests.conftest import make_user
+
+# anonymous: not logged in · foreign: an account that belongs to no garden here ·
+# outsider: asked to join, not yet approved (a non-member) · member · coordinator.
+ROLES = ("anonymous", "foreign", "outsider", "member", "coordinator")
+
+FACTORIES: dict[str, Callable[[Scene], Any]] = {}
+
+
+def factory(kind: str):
+    def register(fn: Callable[[Scene], Any]):
+        FACTORIES[kind] = fn
+        return fn
+
+    return register
+
+
+class Scene:
+    def __init__(self, garden: Garden):
+        self.garden = garden
+        self.users: dict[str, User | None] = {
+            "anonymous": None,
+            "foreign": make_user("fremd"),
+            "outsider": make_user("paula", garden, Membership.Role.MEMBER, "pending"),
+            "member": make_user("mara", garden, Membership.Role.MEMBER),
+            "coordinator": make_user("cora", garden, Membership.Role.COORDINATOR),
+        }
+        self.owner = make_user("otto", garden, Membership.Role.MEMBER)
+        self._objects: dict[str, Any] = {}
+
+    def get(self, kind: str) -> Any:
+        if kind not in self._objects:
+            if kind not in FACTORIES:
+                raise KeyError(f"no factory for {kind!r}: add one in tests/security/scene.py")
+            self._objects[kind] = FACTORIES[kind](self)
+        return self._objects[kind]
+
+    def token_for(self, role: str) -> str | None:
+        user = self.users[role]
+        if user is None:
+            return None
+        _token, secret = ApiToken.objects.create_token(user, "matrix")
+        return secret
+
+
+@factory("membership")
+def _membership(scene: Scene) -> Membership:
+    return scene.owner.membership
+
+
+@factory("pending_membership")
+def _pending_membership(scene: Scene) -> Membership:
+    return scene.users["outsider"].membership
+
+
+@factory("invite")
+def _invite(scene: Scene):
+    from garden.members.models import Invite
+
+    return Invite.objects.create(
+        garden=scene.garden,
+        created_by=scene.users["coordinator"],
+        expires_at=timezone.now() + timezone.timedelta(days=7),
+    )
+
+
+@factory("announcement")
+def _announcement(scene: Scene):
+    from garden.members.models import Announcement
+
+    return Announcement.objects.create(
+        garden=scene.garden, author=scene.users["coordinator"], title="Water", body="Today."
+    )
+
+
+@factory("notification")
+def _notification(scene: Scene):
+    from garden.members.models import Notification
+
+    return Notification.objects.create(user=scene.owner, kind="test", message="Hello")
