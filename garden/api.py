@@ -1,12 +1,12 @@
 """The JSON API at /api/v1/: one NinjaAPI, each app adds its router."""
 
 from django.http import Http404
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from federation.api import router as federation_router
 from garden.core.errors import RuleError
+from garden.core.openapi import AllmendeAPI
 from garden.harvests.api import router as harvests_router
 from garden.members.api import router as members_router
 from garden.members.models import ApiToken
@@ -35,7 +35,7 @@ class SessionAuth(APIKeyCookie):
         return user if user.is_authenticated else None
 
 
-api = NinjaAPI(
+api = AllmendeAPI(
     title="Allmende API",
     version="1",
     description="A community garden node. Authenticate with a session or a personal token.",
