@@ -190,6 +190,15 @@ def py_spy(pid: int, name: str) -> Iterator[Path | None]:
             process.kill()
 
 
+def _is_ours(file: str) -> bool:
+    return (
+        str(ROOT) in file
+        and "/bench/" not in file
+        and "/.venv/" not in file
+        and "site-packages" not in file
+    )
+
+
 def top_functions(speedscope: Path | None, limit: int = 12) -> str:
     """Self-time and inclusive-time leaders from a py-spy speedscope file."""
     import json
@@ -220,11 +229,15 @@ def top_functions(speedscope: Path | None, limit: int = 12) -> str:
 
     lines = ["  self time:"]
     lines += [f"    {100 * w / total:5.1f}%  {label(i)}" for i, w in own.most_common(limit)]
-    ours = [
-        (i, w)
-        for i, w in inclusive.most_common(400)
-        if str(ROOT) in frames[i].get("file", "") and "/bench/" not in frames[i].get("file", "")
-    ][:limit]
+    ours = [(i, w) for i, w in inclusive.most_common(400) if _is_ours(frames[i].get("file", ""))][
+        :limit
+    ]
     lines += ["  inclusive, our code:"]
     lines += [f"    {100 * w / total:5.1f}%  {label(i)}" for i, w in ours]
     return "\n".join(lines)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -136,10 +136,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The channel prefix keeps nodes that share one Redis apart.
 CHANNEL_PREFIX = "allmende-" + hashlib.sha256(str(DATA_DIR).encode()).hexdigest()[:10]
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Pub/sub fans a group message out inside each process: one Redis message per broadcast
+# and process instead of one per open page (docs/performance.md, "Live").
+REDIS_CHANNEL_LAYERS = {
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "core": "channels_redis.core.RedisChannelLayer",
+}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": REDIS_CHANNEL_LAYERS[os.environ.get("REDIS_CHANNEL_LAYER", "pubsub")],
             "CONFIG": {"hosts": [REDIS_URL], "prefix": CHANNEL_PREFIX},
         }
     }

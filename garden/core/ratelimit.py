@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600}
+MAX_PEEK_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,14 @@ def _login_keys(request: HttpRequest) -> list[tuple[str, str]]:
 def _remote_host(request: HttpRequest) -> str:
     """The sending garden's host, from the activity's actor, if the body names one."""
     try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return ""
+    if declared > MAX_PEEK_BYTES:
+        return ""  # the inbox refuses it as too large; the per-address count still applies
+    try:
         actor = json.loads(request.body).get("actor")
-    except (ValueError, AttributeError, UnicodeDecodeError):
+    except (ValueError, AttributeError, UnicodeDecodeError, RecursionError):
         return ""
     if isinstance(actor, dict):
         actor = actor.get("id")

@@ -1,4 +1,4 @@
-import uuid
+import asyncio
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -19,11 +19,15 @@ def _channel_layer_ok() -> bool:
     layer = get_channel_layer()
     if layer is None:
         return False
-    channel = f"healthz.{uuid.uuid4().hex}"
-    try:
-        async_to_sync(layer.send)(channel, {"type": "healthz"})
-        message = async_to_sync(layer.receive)(channel)
+    async def round_trip() -> bool:
+        # new_channel() first: a pub/sub layer only keeps what is sent after it subscribed.
+        channel = await layer.new_channel("healthz.")
+        await layer.send(channel, {"type": "healthz"})
+        message = await asyncio.wait_for(layer.receive(channel), timeout=5)
         return message.get("type") == "healthz"
+
+    try:
+        return async_to_sync(round_trip)()
     except Exception:
         return False
 
