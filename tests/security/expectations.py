@@ -79,6 +79,10 @@ class Entry:
 ADMIN_ROLES = ("anonymous", "coordinator")
 
 
+def _id(param: str, kind: str) -> Callable[[Any], dict]:
+    return lambda scene: {param: scene.get(kind).pk}
+
+
 def _pk(kind: str) -> Callable[[Any], dict]:
     return lambda scene: {"pk": scene.get(kind).pk}
 
@@ -110,9 +114,46 @@ PAGES: dict[str, Entry] = {
     "api:api-root": Entry(get=everyone(404)),
     # The apps' placeholders until they land; replaced by their real pages.
     "plots:index": Entry(get=members(200)),
-    "shifts:index": Entry(get=members(200)),
     "harvests:index": Entry(get=members(200)),
     "sharing:index": Entry(get=members(200)),
+    # Shifts and tasks. Actions are POST-only (405 to a GET before any login check).
+    "shifts:index": Entry(get=members(200)),
+    "shifts:shift": Entry(get=members(200), kwargs=_pk("shift")),
+    "shifts:signup": Entry(get=everyone(405), post=members(REDIRECT), kwargs=_pk("shift")),
+    "shifts:withdraw": Entry(get=everyone(405), post=members(REDIRECT), kwargs=_pk("shift")),
+    "shifts:done": Entry(get=everyone(405), post=members(REDIRECT), kwargs=_pk("shift")),
+    "shifts:cancel": Entry(get=everyone(405), post=coordinators(REDIRECT), kwargs=_pk("shift")),
+    "shifts:shift_new": Entry(get=coordinators(200), post=coordinators(200)),
+    "shifts:missed": Entry(get=coordinators(200)),
+    "shifts:roster": Entry(get=members(200)),
+    "shifts:schedules": Entry(get=coordinators(200)),
+    "shifts:schedule_new": Entry(get=coordinators(200), post=coordinators(200)),
+    "shifts:schedule_edit": Entry(
+        get=coordinators(200), post=coordinators(200), kwargs=_pk("schedule")
+    ),
+    "shifts:settings": Entry(get=coordinators(200), post=coordinators(200)),
+    "shifts:skills": Entry(get=coordinators(200), post=coordinators(200)),
+    "shifts:skill_grant": Entry(
+        get=everyone(405), post=coordinators(REDIRECT), kwargs=_pk("skill")
+    ),
+    "shifts:hours": Entry(get=members(200)),
+    "shifts:calendar": Entry(get=members(200)),
+    # Calendar feeds are fetched by calendar apps without a session: the garden's is
+    # public, a member's is guarded by its secret token.
+    "shifts:garden_feed": Entry(get=everyone(200)),
+    "shifts:member_feed": Entry(
+        get=everyone(200), kwargs=lambda scene: {"token": scene.get("feed").token}
+    ),
+    "shifts:tasks": Entry(get=members(200)),
+    "shifts:task_new": Entry(get=coordinators(200), post=coordinators(200)),
+    "shifts:task": Entry(get=members(200), kwargs=_pk("task")),
+    "shifts:task_edit": Entry(get=coordinators(200), post=coordinators(200), kwargs=_pk("task")),
+    "shifts:task_action": Entry(
+        get=everyone(405),
+        post=members(REDIRECT),
+        kwargs=_pk("task"),
+        data=lambda scene: {"action": "take"},
+    ),
     # Django's admin: staff only; none of our roles is staff.
     "admin:*": Entry(get=everyone(ADMIN_LOGIN), roles=ADMIN_ROLES),
     "admin:login": Entry(get=everyone(200)),
@@ -129,5 +170,33 @@ API: dict[str, Entry] = {
     "POST /api/v1/garden/join": Entry(
         post={**api_signed_in(409), "foreign": 200},
         data=lambda scene: {"accept_rules": True},
+    ),
+    "GET /api/v1/shifts": Entry(get=api_members(200)),
+    "GET /api/v1/shifts/{shift_id}": Entry(get=api_members(200), kwargs=_id("shift_id", "shift")),
+    "POST /api/v1/shifts/{shift_id}/signup": Entry(
+        post=api_members(201), kwargs=_id("shift_id", "shift")
+    ),
+    "DELETE /api/v1/shifts/{shift_id}/signup": Entry(
+        post=api_members(409),
+        kwargs=_id("shift_id", "shift"),  # not signed up
+    ),
+    "POST /api/v1/shifts/{shift_id}/done": Entry(
+        post=api_members(409),
+        kwargs=_id("shift_id", "shift"),  # not signed up
+    ),
+    "GET /api/v1/tasks": Entry(get=api_members(200)),
+    "POST /api/v1/tasks": Entry(
+        post=api_coordinators(201), data=lambda scene: {"title": "Mulch the paths"}
+    ),
+    "POST /api/v1/tasks/{task_id}/volunteer": Entry(
+        post=api_members(200), kwargs=_id("task_id", "task")
+    ),
+    "DELETE /api/v1/tasks/{task_id}/volunteer": Entry(
+        post=api_members(409),
+        kwargs=_id("task_id", "task"),  # not volunteering
+    ),
+    "POST /api/v1/tasks/{task_id}/done": Entry(
+        post=api_members(409),
+        kwargs=_id("task_id", "task"),  # not volunteering
     ),
 }

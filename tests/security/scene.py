@@ -94,3 +94,62 @@ def _notification(scene: Scene):
     from garden.members.models import Notification
 
     return Notification.objects.create(user=scene.owner, kind="test", message="Hello")
+
+
+@factory("shift")
+def _shift(scene: Scene):
+    """An open watering shift tomorrow; the owner signed up, nobody else."""
+    from garden.shifts.models import Shift, Signup
+
+    start = timezone.now().replace(microsecond=0) + timezone.timedelta(days=1)
+    shift = Shift.objects.create(
+        garden=scene.garden,
+        title="Watering",
+        min_volunteers=1,
+        max_volunteers=3,
+        start=start,
+        end=start + timezone.timedelta(hours=2),
+    )
+    Signup.objects.create(shift=shift, user=scene.owner)
+    return shift
+
+
+@factory("schedule")
+def _schedule(scene: Scene):
+    import datetime
+
+    from garden.shifts.models import Schedule
+
+    return Schedule.objects.create(
+        garden=scene.garden,
+        title="Watering",
+        weekdays="0",
+        start_time=datetime.time(9),
+        end_time=datetime.time(11),
+        starts_on=timezone.localdate(),
+    )
+
+
+@factory("skill")
+def _skill(scene: Scene):
+    from garden.shifts.models import Skill
+
+    return Skill.objects.create(garden=scene.garden, name="Pump")
+
+
+@factory("task")
+def _task(scene: Scene):
+    from garden.shifts.models import Task
+
+    task = Task.objects.create(
+        garden=scene.garden, title="Turn the compost", created_by=scene.owner
+    )
+    task.volunteers.add(scene.owner)
+    return task
+
+
+@factory("feed")
+def _feed(scene: Scene):
+    from garden.shifts.models import CalendarFeed
+
+    return CalendarFeed.objects.create(user=scene.owner)

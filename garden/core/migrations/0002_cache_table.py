@@ -8,6 +8,6 @@ def create_cache_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies: list = []
+    dependencies = [("core", "0001_periodic_run")]
 
     operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
