@@ -81,7 +81,11 @@ def machine() -> str:
                 break
     mem = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()
     total = mem[1].split()[1] if len(mem) > 1 else "?"
-    return f"{os.cpu_count()} cores ({cpu}), {total} RAM, Python {platform.python_version()}"
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {total} RAM, Python {platform.python_version()}; "
+        f"load average {load} when it started"
+    )
 
 
 def node_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:

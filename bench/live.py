@@ -191,7 +191,8 @@ def main() -> None:
             )
         print(
             f"CPU during the broadcasts: daphne {cpu[0]:.1f} s, "
-            f"the clients (this process) {cpu[1]:.1f} s"
+            f"the clients (this process) {cpu[1]:.1f} s; daphne CPU per broadcast to "
+            f"{args.clients} pages: {cpu[0] / args.events * 1000:.0f} ms"
         )
         if outcome["errors"]:
             print("first error:", repr(outcome["errors"][0])[:300])

@@ -22,3 +22,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def live_event(self, message: dict) -> None:
         await self.send_json({"event": message["event"], "data": message["data"]})
+
+    async def dispatch(self, message: dict) -> None:
+        # Channels closes stale database connections before every handler, one thread hop
+        # each; live events never touch the database, and with hundreds of open pages
+        # those hops were what delayed a broadcast (docs/performance.md, "Live").
+        if message.get("type") == "live.event":
+            await self.live_event(message)
+            return
+        await super().dispatch(message)
