@@ -21,3 +21,4 @@ urlpatterns = [
 ]
 
 handler500 = "garden.core.unavailable.server_error"
+handler404 = "garden.core.unavailable.page_not_found"

@@ -70,3 +70,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
     except Exception:
         body = "<h1>Server Error (500)</h1>"
     return HttpResponseServerError(body)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: API clients get JSON (as the schema says), people the friendly page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found as friendly_page
+
+    return friendly_page(request, exception)

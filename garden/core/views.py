@@ -19,6 +19,7 @@ def _channel_layer_ok() -> bool:
     layer = get_channel_layer()
     if layer is None:
         return False
+
     async def round_trip() -> bool:
         # new_channel() first: a pub/sub layer only keeps what is sent after it subscribed.
         channel = await layer.new_channel("healthz.")

@@ -218,6 +218,11 @@ def update_garden(changes: dict) -> Garden:
     unknown = set(changes) - set(GARDEN_SETTINGS)
     if unknown:
         raise RuleError(_("Unknown setting: %(names)s") % {"names": ", ".join(sorted(unknown))})
+    empty = sorted(
+        k for k, v in changes.items() if v is None and not Garden._meta.get_field(k).null
+    )
+    if empty:  # full_clean lets None through on blank fields; the database would refuse it
+        raise RuleError(_("These settings cannot be null: %(names)s") % {"names": ", ".join(empty)})
     garden = lock_garden()
     for field, value in changes.items():
         setattr(garden, field, value)
