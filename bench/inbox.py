@@ -1,0 +1,216 @@
+"""Inbox: N distinct valid signed activities POSTed over HTTP to a daphne node on PostgreSQL.
+
+A peered remote garden (its actor document already cached, as after the first contact)
+sends ``Create``/``Note`` activities, each with its own id and a fresh eddsa-jcs-2022 proof,
+from 16 concurrent connections. The node verifies, deduplicates, applies (the federation
+debug handler) and answers 202. Printed: activities/s and latency p50/p99; beside them this
+machine's raw Ed25519 verify rate and a full proof check (JCS + SHA-256 + Ed25519) in one
+process, and the ratio. Rate limits are switched off for the run (they would cap one sender
+at 600/min by design). daphne is sampled with py-spy.
+
+    python bench/inbox.py [--activities 3000] [--concurrency 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
+    bench_database_url,
+    cpu_seconds,
+    daphne,
+    drop_database,
+    free_port,
+    machine,
+    manage,
+    node_env,
+    py_spy,
+    recreate_database,
+    summary_ms,
+    top_functions,
+)
+
+AS = "https://www.w3.org/ns/activitystreams"
+DI = "https://w3id.org/security/data-integrity/v2"
+SENDER = "http://sender.bench.invalid"
+
+
+def raw_verify_rates(seconds: float = 2.0) -> tuple[float, float]:
+    """(bare Ed25519 verifies/s, full eddsa-jcs-2022 proof checks/s) in this process."""
+    from nacl.signing import SigningKey
+
+    from federation import crypto
+
+    key = SigningKey.generate()
+    message = os.urandom(64)  # what the proof signs: two SHA-256 hashes
+    signed = key.sign(message)
+    verify_key = key.verify_key
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        verify_key.verify(signed)
+        count += 1
+    bare = count / (time.perf_counter() - started)
+
+    document = crypto.sign(note(0), key, f"{SENDER}/actor#key")
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        crypto.verify(document, verify_key)
+        count += 1
+    full = count / (time.perf_counter() - started)
+    return bare, full
+
+
+def note(number: int) -> dict:
+    return {
+        "@context": [AS, DI],
+        "id": f"{SENDER}/activities/bench-{number}",
+        "type": "Create",
+        "actor": f"{SENDER}/actor",
+        "to": [f"{AS}#Public"],
+        "object": {
+            "id": f"{SENDER}/objects/notes/{number}",
+            "type": "Note",
+            "content": f"Zucchini to share, batch {number}",
+        },
+    }
+
+
+def prepare_sender():
+    """The remote garden: a key, a cached actor document, an accepted peering."""
+    from django.utils import timezone
+    from federation.models import Peer, RemoteActor
+    from nacl.signing import SigningKey
+
+    from federation import crypto
+
+    key = SigningKey.generate()
+    key_id = f"{SENDER}/actor#{crypto.public_key_multibase(key.verify_key)}"
+    document = {
+        "@context": [AS, DI],
+        "id": f"{SENDER}/actor",
+        "type": "Organization",
+        "name": "Sendegarten",
+        "inbox": f"{SENDER}/inbox",
+        "assertionMethod": [
+            {
+                "id": key_id,
+                "type": "Multikey",
+                "controller": f"{SENDER}/actor",
+                "publicKeyMultibase": crypto.public_key_multibase(key.verify_key),
+            }
+        ],
+    }
+    RemoteActor.objects.create(
+        actor_url=document["id"], document=document, fetched_at=timezone.now()
+    )
+    Peer.objects.create(
+        actor_url=document["id"], name="Sendegarten", inbox_url=document["inbox"], state="accepted"
+    )
+    return key, key_id
+
+
+async def post_all(url: str, bodies: list[bytes], concurrency: int) -> tuple[list, list, float]:
+    import httpx
+
+    latencies: list[float] = []
+    statuses: list[int] = []
+    queue: asyncio.Queue = asyncio.Queue()
+    for body in bodies:
+        queue.put_nowait(body)
+    headers = {"Content-Type": "application/activity+json"}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+
+        async def worker() -> None:
+            while not queue.empty():
+                body = queue.get_nowait()
+                started = time.perf_counter()
+                response = await client.post(url, content=body, headers=headers)
+                latencies.append(time.perf_counter() - started)
+                statuses.append(response.status_code)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return latencies, statuses, elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--activities", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="allmende-bench-inbox-"))
+    port = free_port()
+    db = bench_database_url("inbox")
+    recreate_database(db)
+    env = node_env(
+        data_dir,
+        port,
+        DATABASE_URL=db,
+        CONN_MAX_AGE="60",
+        FEDERATION_DEBUG_HANDLER="1",
+        RATE_LIMIT_INBOX_HOST="0",
+        RATE_LIMIT_INBOX_IP="0",
+        LOG_LEVEL="ERROR",
+    )
+    env.pop("REDIS_URL", None)
+    try:
+        manage(env, "migrate", "--noinput", "-v", "0")
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from federation import crypto
+
+        key, key_id = prepare_sender()
+        bodies = [
+            json.dumps(crypto.sign(note(n), key, key_id)).encode() for n in range(args.activities)
+        ]
+        bare, full = raw_verify_rates()
+        print(f"== Inbox — {machine()}")
+        with daphne(env, port, data_dir / "daphne.log") as server:
+            url = f"http://127.0.0.1:{port}/inbox"
+            warm = [json.dumps(crypto.sign(note(-n - 1), key, key_id)).encode() for n in range(50)]
+            asyncio.run(post_all(url, warm, 4))
+            cpu_before = cpu_seconds(server.pid)
+            with py_spy(server.pid, "inbox") as profile:
+                latencies, statuses, elapsed = asyncio.run(post_all(url, bodies, args.concurrency))
+            cpu = cpu_seconds(server.pid) - cpu_before
+        from federation.models import InboxActivity
+
+        stored = InboxActivity.objects.filter(activity_id__contains="/bench-").count()
+        rate = len(bodies) / elapsed
+        codes = {code: statuses.count(code) for code in sorted(set(statuses))}
+        print(
+            f"{len(bodies)} activities, {args.concurrency} connections: {rate:.0f} activities/s "
+            f"(target ≥ 1,000); answers {codes}; {stored} stored"
+        )
+        print(f"latency: {summary_ms(latencies)} (target p99 < 100 ms)")
+        print(f"daphne CPU: {cpu / len(bodies) * 1000:.2f} ms per activity")
+        print(
+            f"this machine, one core: {bare:,.0f} bare Ed25519 verifies/s; "
+            f"{full:,.0f} full proof checks/s (JCS + SHA-256 + Ed25519)"
+        )
+        print(
+            f"inbox ÷ bare verify: {rate / bare:.3f}; inbox ÷ full proof check: {rate / full:.3f}"
+        )
+        print("-- daphne profile (py-spy)")
+        print(top_functions(profile))
+    finally:
+        drop_database(db)
+
+
+if __name__ == "__main__":
+    main()
