@@ -113,9 +113,45 @@ PAGES: dict[str, Entry] = {
     "api:openapi-view": Entry(get=everyone(200)),
     "api:api-root": Entry(get=everyone(404)),
     # The apps' placeholders until they land; replaced by their real pages.
-    "plots:index": Entry(get=members(200)),
     "harvests:index": Entry(get=members(200)),
     "sharing:index": Entry(get=members(200)),
+    # Accounts: sign-in links and password reset work without a session.
+    "login_link_request": Entry(get=everyone(200), post=everyone(200)),
+    "login_link_sent": Entry(get=everyone(200)),
+    "login_link": Entry(
+        get=everyone(REDIRECT), kwargs=lambda scene: {"uidb64": "MQ", "token": "bad-token"}
+    ),
+    "password_reset": Entry(get=everyone(200), post=everyone(200)),
+    "password_reset_done": Entry(get=everyone(200)),
+    "password_reset_confirm": Entry(
+        get=everyone(200), kwargs=lambda scene: {"uidb64": "MQ", "token": "bad-token"}
+    ),
+    "password_reset_complete": Entry(get=everyone(200)),
+    "password_change": Entry(get=signed_in(200), post=signed_in(200)),
+    "token_create": Entry(get=everyone(405), post=signed_in(200)),
+    "token_revoke": Entry(get=everyone(405), post=signed_in(404), kwargs=_pk("token")),
+    "data_download": Entry(get=signed_in(200)),
+    "delete_account": Entry(get=signed_in(200), post=signed_in(200)),
+    # The coordinators' garden pages.
+    "garden_settings": Entry(get=coordinators(200), post=coordinators(200)),
+    "invites": Entry(get=coordinators(200), post=coordinators(200)),
+    "invite_revoke": Entry(get=everyone(405), post=coordinators(REDIRECT), kwargs=_pk("invite")),
+    "announcements": Entry(get=coordinators(200), post=coordinators(200)),
+    "announcement_delete": Entry(
+        get=everyone(405), post=coordinators(REDIRECT), kwargs=_pk("announcement")
+    ),
+    # Plots.
+    "plots:index": Entry(get=members(200)),
+    "plots:detail": Entry(get=members(200), kwargs=_pk("plot")),
+    "plots:act": Entry(
+        get=members(405), post=members(REDIRECT), kwargs=_pk("plot"), data=lambda s: {}
+    ),
+    "plots:edit": Entry(get=coordinators(200), post=coordinators(200), kwargs=_pk("plot")),
+    "plots:new": Entry(get=coordinators(200), post=coordinators(200)),
+    "plots:waitlist": Entry(get=members(200), post=members(REDIRECT)),
+    "plots:log": Entry(get=members(200)),
+    "plots:fees": Entry(get=coordinators(200), post=coordinators(200)),
+    "plots:policy": Entry(get=coordinators(200), post=coordinators(200)),
     # Shifts and tasks. Actions are POST-only (405 to a GET before any login check).
     "shifts:index": Entry(get=members(200)),
     "shifts:shift": Entry(get=members(200), kwargs=_pk("shift")),
@@ -199,4 +235,46 @@ API: dict[str, Entry] = {
         post=api_members(409),
         kwargs=_id("task_id", "task"),  # not volunteering
     ),
+    "GET /api/v1/memberships": Entry(get=api_coordinators(200)),
+    "POST /api/v1/memberships/{pk}/decision": Entry(
+        post=api_coordinators(200),
+        kwargs=lambda scene: {"pk": scene.get("pending_membership").pk},
+        data=lambda scene: {"approve": True},
+    ),
+    "POST /api/v1/memberships/{pk}/role": Entry(
+        post=api_coordinators(200),
+        kwargs=_pk("membership"),
+        data=lambda scene: {"role": "coordinator"},
+    ),
+    "DELETE /api/v1/memberships/{pk}": Entry(post=api_coordinators(200), kwargs=_pk("membership")),
+    "PATCH /api/v1/garden": Entry(post=api_coordinators(200), data=lambda s: {"name": "Neu"}),
+    "PATCH /api/v1/me": Entry(post=api_signed_in(200), data=lambda s: {"display_name": "Neu"}),
+    "GET /api/v1/me/export": Entry(get=api_signed_in(200)),
+    "POST /api/v1/me/delete": Entry(
+        post=api_signed_in(400), data=lambda s: {"confirmation": "wrong"}
+    ),
+    "GET /api/v1/me/tokens": Entry(get=api_signed_in(200)),
+    "POST /api/v1/me/tokens": Entry(post=api_signed_in(201), data=lambda s: {"label": "x"}),
+    "DELETE /api/v1/me/tokens/{pk}": Entry(post=api_signed_in(404), kwargs=_pk("token")),
+    "GET /api/v1/invites": Entry(get=api_coordinators(200)),
+    "POST /api/v1/invites": Entry(post=api_coordinators(201), data=lambda s: {}),
+    "DELETE /api/v1/invites/{pk}": Entry(post=api_coordinators(200), kwargs=_pk("invite")),
+    "GET /api/v1/announcements": Entry(get=api_members(200)),
+    "POST /api/v1/announcements": Entry(
+        post=api_coordinators(201), data=lambda s: {"title": "Wasser", "body": "Heute."}
+    ),
+    "DELETE /api/v1/announcements/{pk}": Entry(
+        post=api_coordinators(200), kwargs=_pk("announcement")
+    ),
+    "GET /api/v1/plots": Entry(get=api_members(200)),
+    "GET /api/v1/plots/{plot_id}": Entry(get=api_members(200), kwargs=_id("plot_id", "plot")),
+    "POST /api/v1/plots/{plot_id}/claim": Entry(
+        post=api_members(201), kwargs=_id("plot_id", "plot")
+    ),
+    "POST /api/v1/plots/{plot_id}/release": Entry(
+        post=api_members(409), kwargs=_id("plot_id", "plot")
+    ),
+    "GET /api/v1/waitlist": Entry(get=api_members(200)),
+    "POST /api/v1/waitlist": Entry(post=api_members(201)),
+    "DELETE /api/v1/waitlist": Entry(post=api_members(409)),
 }

@@ -153,3 +153,18 @@ def _feed(scene: Scene):
     from garden.shifts.models import CalendarFeed
 
     return CalendarFeed.objects.create(user=scene.owner)
+
+
+@factory("token")
+def _token(scene: Scene):
+    token, _secret = ApiToken.objects.create_token(scene.owner, "owner's script")
+    return token
+
+
+@factory("plot")
+def _plot(scene: Scene):
+    from decimal import Decimal
+
+    from garden.plots.models import Plot
+
+    return Plot.objects.create(label="A1", area_m2=Decimal("20"))
