@@ -93,12 +93,16 @@ PAGES: dict[str, Entry] = {
     "home": Entry(get=everyone(200)),
     "signup": Entry(
         get={**everyone(REDIRECT), "anonymous": 200},
-        post={**everyone(REDIRECT), "anonymous": 200},  # empty form: shown again with errors
+        post={**everyone(REDIRECT), "anonymous": 400},  # empty form: shown again with errors
     ),
     "login": Entry(get=everyone(200), post=everyone(200)),
     "logout": Entry(get=everyone(405), post=everyone(REDIRECT)),
-    "join": Entry(get=signed_in(200), post=signed_in(200)),
-    "profile": Entry(get=signed_in(200), post=signed_in(200)),
+    # Strangers are sent to sign up first, members home; an empty form is a 400.
+    "join": Entry(
+        get={**signed_in(200, anonymous=REDIRECT), "member": REDIRECT, "coordinator": REDIRECT},
+        post={**signed_in(400, anonymous=REDIRECT), "member": REDIRECT, "coordinator": REDIRECT},
+    ),
+    "profile": Entry(get=signed_in(200), post=signed_in(REDIRECT)),
     "notifications": Entry(get=signed_in(200), post=signed_in(REDIRECT)),
     "members": Entry(get=coordinators(200)),
     "member_action": Entry(
@@ -119,7 +123,7 @@ PAGES: dict[str, Entry] = {
     "login_link_request": Entry(get=everyone(200), post=everyone(200)),
     "login_link_sent": Entry(get=everyone(200)),
     "login_link": Entry(
-        get=everyone(REDIRECT), kwargs=lambda scene: {"uidb64": "MQ", "token": "bad-token"}
+        get=everyone(400), kwargs=lambda scene: {"uidb64": "MQ", "token": "bad-token"}
     ),
     "password_reset": Entry(get=everyone(200), post=everyone(200)),
     "password_reset_done": Entry(get=everyone(200)),
@@ -128,29 +132,30 @@ PAGES: dict[str, Entry] = {
     ),
     "password_reset_complete": Entry(get=everyone(200)),
     "password_change": Entry(get=signed_in(200), post=signed_in(200)),
-    "token_create": Entry(get=everyone(405), post=signed_in(200)),
-    "token_revoke": Entry(get=everyone(405), post=signed_in(404), kwargs=_pk("token")),
+    "token_create": Entry(get=signed_in(405), post=signed_in(200)),
+    # Someone else's token is "not found", whoever asks.
+    "token_revoke": Entry(get=signed_in(405), post=signed_in(404), kwargs=_pk("token")),
     "data_download": Entry(get=signed_in(200)),
-    "delete_account": Entry(get=signed_in(200), post=signed_in(200)),
+    "delete_account": Entry(get=signed_in(200), post=signed_in(400)),  # not confirmed
     # The coordinators' garden pages.
-    "garden_settings": Entry(get=coordinators(200), post=coordinators(200)),
-    "invites": Entry(get=coordinators(200), post=coordinators(200)),
-    "invite_revoke": Entry(get=everyone(405), post=coordinators(REDIRECT), kwargs=_pk("invite")),
-    "announcements": Entry(get=coordinators(200), post=coordinators(200)),
+    "garden_settings": Entry(get=coordinators(200), post=coordinators(400)),
+    "invites": Entry(get=coordinators(200), post=coordinators(400)),
+    "invite_revoke": Entry(
+        get=coordinators(405), post=coordinators(REDIRECT), kwargs=_pk("invite")
+    ),
+    "announcements": Entry(get=coordinators(200), post=coordinators(400)),
     "announcement_delete": Entry(
-        get=everyone(405), post=coordinators(REDIRECT), kwargs=_pk("announcement")
+        get=coordinators(405), post=coordinators(REDIRECT), kwargs=_pk("announcement")
     ),
     # Plots.
     "plots:index": Entry(get=members(200)),
     "plots:detail": Entry(get=members(200), kwargs=_pk("plot")),
-    "plots:act": Entry(
-        get=members(405), post=members(REDIRECT), kwargs=_pk("plot"), data=lambda s: {}
-    ),
+    "plots:act": Entry(get=members(405), post=members(400), kwargs=_pk("plot"), data=lambda s: {}),
     "plots:edit": Entry(get=coordinators(200), post=coordinators(200), kwargs=_pk("plot")),
     "plots:new": Entry(get=coordinators(200), post=coordinators(200)),
     "plots:waitlist": Entry(get=members(200), post=members(REDIRECT)),
     "plots:log": Entry(get=members(200)),
-    "plots:fees": Entry(get=coordinators(200), post=coordinators(200)),
+    "plots:fees": Entry(get=coordinators(200), post=coordinators(400)),
     "plots:policy": Entry(get=coordinators(200), post=coordinators(200)),
     # Shifts and tasks. Actions are POST-only (405 to a GET before any login check).
     "shifts:index": Entry(get=members(200)),
@@ -217,8 +222,8 @@ API: dict[str, Entry] = {
         kwargs=_id("shift_id", "shift"),  # not signed up
     ),
     "POST /api/v1/shifts/{shift_id}/done": Entry(
-        post=api_members(409),
-        kwargs=_id("shift_id", "shift"),  # not signed up
+        post=api_members(403),
+        kwargs=_id("shift_id", "shift"),  # only its volunteers
     ),
     "GET /api/v1/tasks": Entry(get=api_members(200)),
     "POST /api/v1/tasks": Entry(
@@ -232,8 +237,8 @@ API: dict[str, Entry] = {
         kwargs=_id("task_id", "task"),  # not volunteering
     ),
     "POST /api/v1/tasks/{task_id}/done": Entry(
-        post=api_members(409),
-        kwargs=_id("task_id", "task"),  # not volunteering
+        post={**api_members(403), "coordinator": 200},  # its volunteers or a coordinator
+        kwargs=_id("task_id", "task"),
     ),
     "GET /api/v1/memberships": Entry(get=api_coordinators(200)),
     "POST /api/v1/memberships/{pk}/decision": Entry(
@@ -246,7 +251,7 @@ API: dict[str, Entry] = {
         kwargs=_pk("membership"),
         data=lambda scene: {"role": "coordinator"},
     ),
-    "DELETE /api/v1/memberships/{pk}": Entry(post=api_coordinators(200), kwargs=_pk("membership")),
+    "DELETE /api/v1/memberships/{pk}": Entry(post=api_coordinators(204), kwargs=_pk("membership")),
     "PATCH /api/v1/garden": Entry(post=api_coordinators(200), data=lambda s: {"name": "Neu"}),
     "PATCH /api/v1/me": Entry(post=api_signed_in(200), data=lambda s: {"display_name": "Neu"}),
     "GET /api/v1/me/export": Entry(get=api_signed_in(200)),
@@ -258,23 +263,23 @@ API: dict[str, Entry] = {
     "DELETE /api/v1/me/tokens/{pk}": Entry(post=api_signed_in(404), kwargs=_pk("token")),
     "GET /api/v1/invites": Entry(get=api_coordinators(200)),
     "POST /api/v1/invites": Entry(post=api_coordinators(201), data=lambda s: {}),
-    "DELETE /api/v1/invites/{pk}": Entry(post=api_coordinators(200), kwargs=_pk("invite")),
+    "DELETE /api/v1/invites/{pk}": Entry(post=api_coordinators(204), kwargs=_pk("invite")),
     "GET /api/v1/announcements": Entry(get=api_members(200)),
     "POST /api/v1/announcements": Entry(
         post=api_coordinators(201), data=lambda s: {"title": "Wasser", "body": "Heute."}
     ),
     "DELETE /api/v1/announcements/{pk}": Entry(
-        post=api_coordinators(200), kwargs=_pk("announcement")
+        post=api_coordinators(204), kwargs=_pk("announcement")
     ),
     "GET /api/v1/plots": Entry(get=api_members(200)),
     "GET /api/v1/plots/{plot_id}": Entry(get=api_members(200), kwargs=_id("plot_id", "plot")),
     "POST /api/v1/plots/{plot_id}/claim": Entry(
-        post=api_members(201), kwargs=_id("plot_id", "plot")
+        post=api_members(200), kwargs=_id("plot_id", "plot")
     ),
     "POST /api/v1/plots/{plot_id}/release": Entry(
         post=api_members(409), kwargs=_id("plot_id", "plot")
     ),
     "GET /api/v1/waitlist": Entry(get=api_members(200)),
     "POST /api/v1/waitlist": Entry(post=api_members(201)),
-    "DELETE /api/v1/waitlist": Entry(post=api_members(409)),
+    "DELETE /api/v1/waitlist": Entry(post=api_members(404)),  # not on it
 }
