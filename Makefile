@@ -48,5 +48,13 @@ messages: $(VENV)/.dev
 federation-demo: $(VENV)/.runtime
 	$(BIN)/python manage.py federation_demo --data $(DATA)/federation-demo
 
+# Benchmarks (PostgreSQL and Redis on 127.0.0.1; see docs/performance.md). Each prints its
+# figures and profiles to bench/profiles/; none asserts a time.
+bench: $(VENV)/.dev
+	$(BIN)/python bench/inbox.py
+	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/live.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -79,3 +79,109 @@ def _days_around(n: int) -> list[date]:
 
 def aware(day: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+@section
+def plots(n: dict, made: dict) -> None:
+    """500 plots on the map; most are taken, each by one member (a member may hold two)."""
+    try:
+        from garden.plots.models import Plot, Tenancy
+    except ImportError:
+        return
+    from decimal import Decimal
+
+    columns = 40 // 2
+    rows = Plot.objects.bulk_create(
+        Plot(
+            label=f"P{i:03d}",
+            area_m2=Decimal(random.choice([12, 20, 30, 45])),
+            x=(i % columns) * 2,
+            y=(i // columns) % 20 * 2,
+            status=Plot.Status.CLAIMED if i % 10 else Plot.Status.AVAILABLE,
+        )
+        for i in range(n["plots"])
+    )
+    users = made["users"]
+    now = timezone.now()
+    Tenancy.objects.bulk_create(
+        Tenancy(plot=plot, user=users[i % len(users)], status="active", started_at=now)
+        for i, plot in enumerate(rows)
+        if plot.status == Plot.Status.CLAIMED
+    )
+
+
+@section
+def shifts(n: dict, made: dict) -> None:
+    """10,000 watering shifts over three years around today, with sign-ups."""
+    try:
+        from garden.shifts.models import Shift, Signup
+    except ImportError:
+        return
+    garden, users = made["garden"], made["users"]
+    days = n["shifts"] // 2
+    start_day = timezone.localdate() - timedelta(days=days // 2)
+    made_shifts = Shift.objects.bulk_create(
+        (
+            Shift(
+                garden=garden,
+                title="Watering",
+                min_volunteers=1,
+                max_volunteers=3,
+                start=aware(start_day + timedelta(days=i // 2), 8 if i % 2 == 0 else 18),
+                end=aware(start_day + timedelta(days=i // 2), 10 if i % 2 == 0 else 20),
+            )
+            for i in range(n["shifts"])
+        ),
+        batch_size=BATCH,
+    )
+    Signup.objects.bulk_create(
+        (
+            Signup(shift=shift, user=user)
+            for shift in made_shifts
+            for user in random.sample(users, k=min(len(users), random.randint(0, 2)))
+        ),
+        batch_size=BATCH,
+    )
+
+
+@section
+def harvests(n: dict, made: dict) -> None:
+    """100,000 harvest logs over three years, by many members, of a dozen crops."""
+    try:
+        from garden.harvests.models import Crop, HarvestLog
+    except ImportError:
+        return
+    garden, users = made["garden"], made["users"]
+    crops = Crop.objects.bulk_create(
+        Crop(garden=garden, name=name)
+        for name in [
+            "Zucchini",
+            "Tomaten",
+            "Bohnen",
+            "Salat",
+            "Kartoffeln",
+            "Möhren",
+            "Kürbis",
+            "Erdbeeren",
+            "Mangold",
+            "Radieschen",
+            "Gurken",
+            "Kohl",
+        ]
+    )
+    days = _days_around(n["harvests"])
+    HarvestLog.objects.bulk_create(
+        (
+            HarvestLog(
+                garden=garden,
+                crop=random.choice(crops),
+                harvested_by=random.choice(users),
+                date=day,
+                quantity=random.randint(1, 5000),
+                unit="g",
+                grams=random.randint(1, 5000),
+            )
+            for day in days
+        ),
+        batch_size=BATCH,
+    )
