@@ -104,6 +104,7 @@ def main() -> None:
 
         django.setup()
         from django.db import transaction
+
         from federation.models import Delivery, Peer
         from federation.outbox import publish
 

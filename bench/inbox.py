@@ -87,10 +87,10 @@ def note(number: int) -> dict:
 def prepare_sender():
     """The remote garden: a key, a cached actor document, an accepted peering."""
     from django.utils import timezone
-    from federation.models import Peer, RemoteActor
     from nacl.signing import SigningKey
 
     from federation import crypto
+    from federation.models import Peer, RemoteActor
 
     key = SigningKey.generate()
     key_id = f"{SENDER}/actor#{crypto.public_key_multibase(key.verify_key)}"

@@ -71,12 +71,17 @@ class Entry:
     kwargs: Callable[[Any], dict] | None = None
     data: Callable[[Any], dict] | None = None
     roles: tuple[str, ...] = ROLES  # who is tried; all five unless the rule is uniform
+    multipart: bool = False  # an upload: ``data`` maps field names to file contents
     csrf_exempt: bool = False  # only for server-to-server endpoints (the federation inbox)
 
 
 # Django's admin asks "is staff?" before anything else, the same on its ~80 URLs; trying
 # the least and the most trusted of our roles there keeps the suite quick.
 ADMIN_ROLES = ("anonymous", "coordinator")
+
+
+def _peer_id(scene) -> dict:
+    return {"peer_id": scene.get("peer").pk}
 
 
 def _id(param: str, kind: str) -> Callable[[Any], dict]:
@@ -117,7 +122,6 @@ PAGES: dict[str, Entry] = {
     "api:openapi-view": Entry(get=everyone(200)),
     "api:api-root": Entry(get=everyone(404)),
     # The apps' placeholders until they land; replaced by their real pages.
-    "harvests:index": Entry(get=members(200)),
     "sharing:index": Entry(get=members(200)),
     # Accounts: sign-in links and password reset work without a session.
     "login_link_request": Entry(get=everyone(200), post=everyone(200)),
@@ -157,6 +161,18 @@ PAGES: dict[str, Entry] = {
     "plots:log": Entry(get=members(200)),
     "plots:fees": Entry(get=coordinators(200), post=coordinators(400)),
     "plots:policy": Entry(get=coordinators(200), post=coordinators(200)),
+    # Harvests: a log is its harvester's; others may not change it.
+    "harvests:index": Entry(get=members(200)),
+    "harvests:mine": Entry(get=members(200)),
+    "harvests:add": Entry(get=members(200), post=members(200)),
+    "harvests:edit": Entry(get=coordinators(200), post=coordinators(200), kwargs=_pk("harvest")),
+    "harvests:delete": Entry(
+        get=coordinators(200), post=coordinators(REDIRECT), kwargs=_pk("harvest")
+    ),
+    "harvests:crops": Entry(get=members(200), post=members(200)),
+    "harvests:export_mine": Entry(get=members(200)),
+    "harvests:export_garden": Entry(get=coordinators(200)),
+    "harvests:import": Entry(get=members(200), post=members(400)),
     # Shifts and tasks. Actions are POST-only (405 to a GET before any login check).
     "shifts:index": Entry(get=members(200)),
     "shifts:shift": Entry(get=members(200), kwargs=_pk("shift")),
@@ -194,6 +210,31 @@ PAGES: dict[str, Entry] = {
         post=members(REDIRECT),
         kwargs=_pk("task"),
         data=lambda scene: {"action": "take"},
+    ),
+    # Federation: public documents for other gardens, the inbox, the coordinators' pages.
+    "federation:actor": Entry(get=everyone(REDIRECT)),  # a browser is sent home
+    "federation:webfinger": Entry(get=everyone(404)),  # no resource asked for
+    "federation:nodeinfo-links": Entry(get=everyone(200)),
+    "federation:nodeinfo": Entry(get=everyone(200)),
+    "federation:outbox": Entry(get=everyone(200)),
+    "federation:followers": Entry(get=everyone(200)),
+    "federation:activity": Entry(
+        get=everyone(200), kwargs=lambda scene: {"uuid": scene.get("public_activity")}
+    ),
+    "federation:inbox": Entry(get=everyone(405), post=everyone(400), csrf_exempt=True),
+    "federation:peers": Entry(get=coordinators(200), post=coordinators(200)),
+    "federation:policy": Entry(
+        get=coordinators(405),
+        post=coordinators(REDIRECT),
+        data=lambda scene: {"policy-auto_accept_km": "5"},
+    ),
+    "federation:peer-action": Entry(
+        get=coordinators(405),
+        post=coordinators(REDIRECT),
+        kwargs=lambda scene: {"pk": scene.get("peer").pk, "action": "block"},
+    ),
+    "federation:retry": Entry(
+        get=coordinators(405), post=coordinators(REDIRECT), kwargs=_pk("failed_delivery")
     ),
     # Django's admin: staff only; none of our roles is staff.
     "admin:*": Entry(get=everyone(ADMIN_LOGIN), roles=ADMIN_ROLES),
@@ -282,4 +323,44 @@ API: dict[str, Entry] = {
     "GET /api/v1/waitlist": Entry(get=api_members(200)),
     "POST /api/v1/waitlist": Entry(post=api_members(201)),
     "DELETE /api/v1/waitlist": Entry(post=api_members(404)),  # not on it
+    "GET /api/v1/peers": Entry(get=api_coordinators(200)),
+    "POST /api/v1/peers": Entry(
+        post=api_coordinators(400), data=lambda scene: {"address": "not an address"}
+    ),
+    **{
+        f"POST /api/v1/peers/{{peer_id}}/{action}": Entry(
+            post=api_coordinators(outcome), kwargs=_peer_id
+        )
+        for action, outcome in {
+            "accept": 200,
+            "reject": 200,
+            "block": 200,
+            "unblock": 409,
+            "end": 409,  # not peered yet
+        }.items()
+    },
+    "GET /api/v1/harvests": Entry(get=api_members(200)),
+    "POST /api/v1/harvests": Entry(
+        post=api_members(201),
+        data=lambda s: {"crop_id": s.get("harvest").crop_id, "quantity": "1.5", "unit": "kg"},
+    ),
+    "GET /api/v1/harvests/crops": Entry(get=api_members(200)),
+    "POST /api/v1/harvests/crops": Entry(
+        post=api_members(201), data=lambda s: {"name": "Pastinaken"}
+    ),
+    "GET /api/v1/harvests/summary": Entry(get=api_members(200)),
+    "GET /api/v1/harvests/{harvest_id}": Entry(
+        get=api_coordinators(200), kwargs=_id("harvest_id", "harvest")
+    ),
+    "PATCH /api/v1/harvests/{harvest_id}": Entry(
+        post=api_coordinators(200),
+        kwargs=_id("harvest_id", "harvest"),
+        data=lambda s: {"note": "x"},
+    ),
+    "DELETE /api/v1/harvests/{harvest_id}": Entry(
+        post=api_coordinators(204), kwargs=_id("harvest_id", "harvest")
+    ),
+    "POST /api/v1/harvests/import": Entry(
+        post=api_members(400), multipart=True, data=lambda s: {"file": b"not,a,harvest\n"}
+    ),
 }

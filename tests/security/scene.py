@@ -168,3 +168,72 @@ def _plot(scene: Scene):
     from garden.plots.models import Plot
 
     return Plot.objects.create(label="A1", area_m2=Decimal("20"))
+
+
+@factory("peer")
+def _peer(scene: Scene):
+    """A garden that asked to peer with us and waits for our answer."""
+    from federation.models import Peer
+
+    return Peer.objects.create(
+        actor_url="https://nachbar.example/actor",
+        name="Nachbargarten",
+        inbox_url="https://nachbar.example/inbox",
+        state=Peer.State.PENDING,
+        follow_id="https://nachbar.example/activities/follow-1",
+    )
+
+
+@factory("failed_delivery")
+def _failed_delivery(scene: Scene):
+    from federation.models import Delivery, OutboxActivity
+
+    peer = scene.get("peer")
+    activity = OutboxActivity.objects.create(
+        activity_id="http://127.0.0.1:8000/activities/00000000-0000-4000-8000-000000000001",
+        activity_type="Note",
+        activity={"type": "Create"},
+    )
+    return Delivery.objects.create(
+        activity=activity,
+        peer=peer,
+        inbox_url=peer.inbox_url,
+        state=Delivery.State.FAILED,
+        next_attempt_at=timezone.now(),
+    )
+
+
+@factory("public_activity")
+def _public_activity(scene: Scene):
+    import uuid
+
+    from django.conf import settings
+
+    from federation.models import OutboxActivity
+
+    key = uuid.uuid4()
+    OutboxActivity.objects.create(
+        activity_id=f"{settings.ALLMENDE_URL}/activities/{key}",
+        activity_type="Create",
+        activity={"type": "Create", "id": f"{settings.ALLMENDE_URL}/activities/{key}"},
+        public=True,
+    )
+    return key
+
+
+@factory("harvest")
+def _harvest(scene: Scene):
+    from decimal import Decimal
+
+    from garden.harvests.models import Crop, HarvestLog
+
+    crop = Crop.objects.create(garden=scene.garden, name="Zucchini", created_by=scene.owner)
+    return HarvestLog.objects.create(
+        garden=scene.garden,
+        crop=crop,
+        harvested_by=scene.owner,
+        date=timezone.localdate(),
+        quantity=Decimal("2"),
+        unit="kg",
+        grams=2000,
+    )

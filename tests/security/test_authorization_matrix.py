@@ -134,6 +134,11 @@ def test_api_operation(key: str, role: str, scene: Scene):
     body = entry.data(scene) if entry.data else {}
     if op.method == "GET":
         response = client.get(path, headers=headers)
+    elif entry.multipart:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        files = {name: SimpleUploadedFile(f"{name}.csv", content) for name, content in body.items()}
+        response = client.post(path, files, headers=headers)
     else:
         call = getattr(client, op.method.lower())
         response = call(path, body, content_type="application/json", headers=headers)
