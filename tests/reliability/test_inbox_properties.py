@@ -25,7 +25,7 @@ from .strategies import NASTY_STRINGS, RAW_BODIES, json_values, mutated  # noqa:
 from .test_api_properties import row_counts  # noqa: E402
 
 HYPOTHESIS = settings(
-    max_examples=40,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
