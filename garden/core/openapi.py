@@ -46,9 +46,8 @@ def document_common_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 common["403"] = _response("Not allowed for this account", "Error")
             if "{" in path:
                 common["404"] = _response("No such object", "Error")
-            if operation.get("requestBody"):
-                common["400"] = _response("The body is not valid JSON", "Error")
             if operation.get("requestBody") or operation.get("parameters"):
+                common["400"] = _response("The input breaks a rule or is not JSON", "Error")
                 common["422"] = _response("The input is not valid", "ValidationError")
             common["503"] = _response("The database is not answering; retry later", "Error")
             for status, response in common.items():

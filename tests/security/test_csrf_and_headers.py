@@ -63,7 +63,14 @@ def test_api_write_with_session_but_without_csrf_token_is_refused(key: str, scen
     client = _strict_client(scene.users["coordinator"])
     path = op.url(entry.kwargs(scene) if entry.kwargs else {})
     body = entry.data(scene) if entry.data else {}
-    response = getattr(client, op.method.lower())(path, body, content_type="application/json")
+    if entry.multipart:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        files = {name: SimpleUploadedFile(f"{name}.csv", content) for name, content in body.items()}
+        response = client.post(path, files)
+    else:
+        call = getattr(client, op.method.lower())
+        response = call(path, body, content_type="application/json")
     assert response.status_code in (401, 403), f"{key} with a session and no CSRF token"
 
 
