@@ -1,0 +1,127 @@
+"""Playwright for Python driving Debian's chromium, headless, against real daphne nodes.
+
+Never a downloaded browser: chromium is launched from CHROMIUM (default /usr/bin/chromium).
+Without it the browser tests skip, except under CI=true where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.live.servers import Daphne, Site
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEMO_PASSWORD = "allmende-demo"
+# Generous: two cores are shared with other work, and a live update crosses processes.
+TIMEOUT_MS = 30_000
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        message = f"chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if _in_ci():
+            pytest.fail(message + "; CI must run the browser tests")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class Node:
+    """One node served by daphne, with its data set up through manage.py."""
+
+    def __init__(self, site: Site, server: Daphne) -> None:
+        self.site = site
+        self.server = server
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+@pytest.fixture(scope="session")
+def demo_node() -> Iterator[Node]:
+    """A node with the demo garden (every app's demo data) for page scans."""
+    site = Site("browser-demo").migrate()
+    try:
+        site.manage("seed_demo")
+        # Someone with an account who has not joined yet, for the join page.
+        site.shell(
+            "from django.contrib.auth.models import User; "
+            f"User.objects.create_user('newcomer', 'newcomer@example.org', '{DEMO_PASSWORD}')"
+        )
+        yield Node(site, site.serve())
+    finally:
+        site.close()
+
+
+def new_page(browser, base_url: str, width: int = 1280, height: int = 900):
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": width, "height": height}, locale="en-GB"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context.new_page()
+
+
+def log_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main").get_by_role("button", name=re.compile("log in", re.I)).click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def wait_live(page) -> None:
+    """Wait until the page's live socket is open, so no event can slip past it."""
+    page.wait_for_selector("html[data-live=open]", state="attached")
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core in the page; return the violations of these impacts."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        # Evaluated by the devtools protocol, so the page's Content-Security-Policy allows it.
+        page.evaluate(AXE.read_text())
+    results = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ["violations"]});
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(" ") + " :: " + n.failureSummary).slice(0, 5),
+            }));
+        }"""
+    )
+    return [v for v in results if v["impact"] in impacts]

@@ -1,0 +1,103 @@
+"""In a real browser: notifications arrive live (badge, list, announcement), reading them in
+one tab updates the others, focus stays put, and without JavaScript everything still works."""
+
+import re
+
+import pytest
+
+from tests.live.servers import log_in as http_log_in
+from tests.live.servers import post_form
+
+from .conftest import DEMO_PASSWORD, log_in, new_page, wait_live
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def applicant(demo_node):
+    """Someone whose request to join waits for a coordinator; returns (username, membership id)."""
+    username = f"applicant{len(demo_node.site.processes)}x{id(object())}"[:30]
+    membership_id = demo_node.site.shell(
+        "from django.contrib.auth.models import User\n"
+        "from garden.members.models import Garden, Membership\n"
+        f"user = User.objects.create_user('{username}', '', '{DEMO_PASSWORD}')\n"
+        "print(Membership.objects.create(user=user, garden=Garden.objects.get_current(),"
+        " role='member', status='pending').pk)\n"
+    )
+    return username, int(membership_id.strip())
+
+
+def approve(demo_node, membership_id: int) -> None:
+    coordinator = http_log_in(demo_node.url, "coordinator", DEMO_PASSWORD)
+    response = post_form(coordinator, f"/members/{membership_id}/", {"action": "approve"})
+    assert response.status_code == 302
+
+
+def test_notification_appears_live_and_reading_it_updates_other_tabs(browser, demo_node, applicant):
+    username, membership_id = applicant
+    page = new_page(browser, demo_node.url, width=360)
+    log_in(page, username)
+    page.goto("/notifications/")
+    wait_live(page)
+    badge = page.locator('[data-live="unread-count"]')
+    assert badge.is_hidden()
+    # A second tab of the same person, on another page.
+    other_tab = page.context.new_page()
+    other_tab.goto("/")
+    wait_live(other_tab)
+    page.locator("#main").focus()
+
+    approve(demo_node, membership_id)
+
+    page.get_by_text("Welcome! Your membership was approved.").wait_for()
+    assert page.locator('[data-live="unread-number"]').first.text_content() == "1"
+    other_tab.wait_for_function(
+        "document.querySelector('[data-live=\"unread-number\"]').textContent === '1'"
+    )
+    page.wait_for_function("document.getElementById('live-status').textContent.length > 0")
+    assert "Welcome!" in page.locator("#live-status").text_content()
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    # Marking it read in this tab (a plain form post) updates the other tab's badge.
+    mark = page.get_by_role("button", name=re.compile("Mark as read"))
+    mark.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile("/notifications/$"))
+    page.locator("#unread-summary", has_text="0 unread").wait_for()
+    other_tab.wait_for_function(
+        "document.querySelector('[data-live=\"unread-count\"]').hidden === true"
+    )
+    page.context.close()
+
+
+def test_live_region_keeps_focus_inside_when_it_is_swapped(browser, demo_node, applicant):
+    username, membership_id = applicant
+    page = new_page(browser, demo_node.url)
+    log_in(page, username)
+    page.goto("/notifications/")
+    wait_live(page)
+    # Put focus inside the region that is about to be replaced.
+    page.evaluate(
+        "() => { const r = document.querySelector('[data-live-region=notifications]');"
+        " r.setAttribute('tabindex', '-1'); r.focus(); }"
+    )
+    approve(demo_node, membership_id)
+    page.get_by_text("Welcome! Your membership was approved.").wait_for()
+    assert page.evaluate(
+        "document.activeElement.closest('[data-live-region=notifications]') !== null"
+    )
+    page.context.close()
+
+
+def test_notifications_work_without_javascript(browser, demo_node, applicant):
+    username, membership_id = applicant
+    approve(demo_node, membership_id)
+    context = browser.new_context(base_url=demo_node.url, java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, username)
+    page.goto("/notifications/")
+    assert page.locator('[data-live="unread-number"]').first.text_content() == "1"
+    page.get_by_role("button", name="Mark all as read").click()
+    page.locator("#unread-summary", has_text="0 unread").wait_for()
+    assert page.locator('[data-live="unread-count"]').is_hidden()
+    context.close()
