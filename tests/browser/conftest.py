@@ -82,13 +82,37 @@ def demo_node() -> Iterator[Node]:
         site.close()
 
 
+_open_pages: list = []
+
+
 def new_page(browser, base_url: str, width: int = 1280, height: int = 900):
     context = browser.new_context(
         base_url=base_url, viewport={"width": width, "height": height}, locale="en-GB"
     )
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
-    return context.new_page()
+    page = context.new_page()
+    _open_pages.append(page)
+    return page
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When a browser test fails, keep a picture of every page it had open."""
+    report = yield
+    if report.when == "call" and report.failed and "browser" in item.keywords:
+        failures = ROOT / "test-artifacts" / "failures"
+        failures.mkdir(parents=True, exist_ok=True)
+        for number, page in enumerate(_open_pages):
+            if page.is_closed():
+                continue
+            try:
+                page.screenshot(path=failures / f"{item.name}-{number}.png", full_page=True)
+            except Exception:  # a crashed page must not hide the real failure
+                pass
+    if report.when == "teardown":
+        _open_pages[:] = [page for page in _open_pages if not page.is_closed()]
+    return report
 
 
 def log_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
