@@ -112,3 +112,12 @@ def test_header_badge_shows_unread_count(member):
     notify(member, "test", "Hello", "")
     page = client_for(member).get("/").content.decode()
     assert 'data-live="unread-number">1<' in page
+
+
+
+def test_live_refetch_leaves_flash_messages_for_the_next_page(member):
+    client = client_for(member)
+    client.get("/join/")  # a member is told they already belong, on the next page
+    live = client.get("/", headers={"X-Requested-With": "allmende-live"}).content.decode()
+    assert "already a member" not in live
+    assert "already a member" in client.get("/").content.decode()
