@@ -19,12 +19,20 @@
 
   // ---- announcements -------------------------------------------------------------------
   var announceTimer = null;
+  var recent = [];        // what was said in the last few seconds
+  var recentUntil = 0;
   function announce(text) {
     if (!status || !text) return;
+    // Messages close together are said together, so a page update does not cut off the
+    // notification that caused it.
+    var now = Date.now();
+    if (now > recentUntil) recent = [];
+    if (recent.indexOf(text) === -1) recent.push(text);
+    recentUntil = now + 3000;
     // Clearing first makes screen readers repeat an identical message.
     status.textContent = "";
     clearTimeout(announceTimer);
-    announceTimer = setTimeout(function () { status.textContent = text; }, 100);
+    announceTimer = setTimeout(function () { status.textContent = recent.join(" "); }, 100);
   }
   function format(template, value) {
     return (template || "").replace("{name}", value || "");
@@ -125,6 +133,10 @@
     return above ? replacement.offsetHeight - before : 0;
   }
 
+  function bump(attribute, by) {
+    root.setAttribute(attribute, String((parseInt(root.getAttribute(attribute), 10) || 0) + by));
+  }
+
   var wanted = {};     // region names to refresh, collected while debouncing
   var deferred = {};   // regions skipped because someone is editing in them
   var timer = null;
@@ -160,6 +172,8 @@
       .then(function () {
         busy = false;
         root.removeAttribute("data-live-fetching");
+        // Counters on <html> let tests (and curious people) see that a refresh happened.
+        bump("data-live-fetches", 1);
       });
   }
   function apply(doc, names) {
@@ -181,7 +195,7 @@
       var named = labels.filter(Boolean);
       announce(named.length ? format(texts.textUpdatedNamed, named.join(", ")) : texts.textUpdated);
     }
-    root.setAttribute("data-live-swaps", String((parseInt(root.getAttribute("data-live-swaps"), 10) || 0) + labels.length));
+    bump("data-live-swaps", labels.length);
   }
   // A region put aside while someone typed catches up once they leave it.
   document.addEventListener("focusout", function (event) {

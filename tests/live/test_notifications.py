@@ -114,7 +114,6 @@ def test_header_badge_shows_unread_count(member):
     assert 'data-live="unread-number">1<' in page
 
 
-
 def test_live_refetch_leaves_flash_messages_for_the_next_page(member):
     client = client_for(member)
     client.get("/join/")  # a member is told they already belong, on the next page

@@ -3,6 +3,7 @@ pages connected to the other."""
 
 import json
 import os
+import time
 
 import pytest
 from websockets.sync.client import connect
@@ -51,8 +52,13 @@ def socket_for(process, client):
     )
 
 
-def next_event(socket) -> dict:
-    return json.loads(socket.recv(timeout=30))
+def next_event(socket, name: str) -> dict:
+    """The next event of that name; other garden events (e.g. "members") pass by."""
+    deadline = time.monotonic() + 30
+    while True:
+        event = json.loads(socket.recv(timeout=max(deadline - time.monotonic(), 0.1)))
+        if event["event"] == name:
+            return event
 
 
 def test_each_process_pushes_what_was_changed_through_the_other(site):
@@ -67,8 +73,7 @@ def test_each_process_pushes_what_was_changed_through_the_other(site):
     with socket_for(first, mara_first) as mara_socket:
         response = post_form(cora_second, f"/members/{membership_id}/", {"action": "approve"})
         assert response.status_code == 302
-        event = next_event(mara_socket)
-        assert event["event"] == "notification"
+        event = next_event(mara_socket, "notification")
         assert event["data"]["unread"] == 1
 
     # And the other way: her page open on process 2, she reads her notifications on process 1.
@@ -76,4 +81,4 @@ def test_each_process_pushes_what_was_changed_through_the_other(site):
     with socket_for(second, mara_second) as mara_socket:
         response = post_form(mara_first, "/notifications/")
         assert response.status_code == 302
-        assert next_event(mara_socket) == {"event": "notifications-read", "data": {"unread": 0}}
+        assert next_event(mara_socket, "notifications-read")["data"] == {"unread": 0}
