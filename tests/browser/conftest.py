@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live.servers import Daphne, Site
+from tests.nodes import Node
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -55,32 +55,22 @@ def browser():
         browser.close()
 
 
-class Node:
-    """One node served by daphne, with its data set up through manage.py."""
-
-    def __init__(self, site: Site, server: Daphne) -> None:
-        self.site = site
-        self.server = server
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-
 @pytest.fixture(scope="session")
-def demo_node() -> Iterator[Node]:
-    """A node with the demo garden (every app's demo data) for page scans."""
-    site = Site("browser-demo").migrate()
+def demo_node(tmp_path_factory) -> Iterator[Node]:
+    """A node (daphne + worker) with the demo garden, every app's demo data, for page scans."""
+    node = Node(tmp_path_factory.mktemp("demo"), "Gemeinschaftsgarten Lindenhof")
     try:
-        site.manage("seed_demo")
+        node.setup()
+        node.manage("seed_demo")
         # Someone with an account who has not joined yet, for the join page.
-        site.shell(
+        node.shell(
             "from django.contrib.auth.models import User; "
             f"User.objects.create_user('newcomer', 'newcomer@example.org', '{DEMO_PASSWORD}')"
         )
-        yield Node(site, site.serve())
+        node.start()
+        yield node
     finally:
-        site.close()
+        node.destroy()
 
 
 _open_pages: list = []

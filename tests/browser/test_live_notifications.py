@@ -1,6 +1,7 @@
 """In a real browser: notifications arrive live (badge, list, announcement), reading them in
 one tab updates the others, focus stays put, and without JavaScript everything still works."""
 
+import itertools
 import re
 
 import pytest
@@ -15,13 +16,14 @@ pytestmark = pytest.mark.browser
 
 LIST = "[data-live-region=notifications]"
 WELCOME = "Welcome! Your membership was approved."
+_applicants = itertools.count(1)
 
 
 @pytest.fixture
 def applicant(demo_node):
     """Someone whose request to join waits for a coordinator; returns (username, membership id)."""
-    username = f"applicant{len(demo_node.site.processes)}x{id(object())}"[:30]
-    membership_id = demo_node.site.shell(
+    username = f"applicant{next(_applicants)}"
+    membership_id = demo_node.shell(
         "from django.contrib.auth.models import User\n"
         "from garden.members.models import Garden, Membership\n"
         f"user = User.objects.create_user('{username}', '', '{DEMO_PASSWORD}')\n"
