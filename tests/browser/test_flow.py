@@ -33,16 +33,17 @@ pytestmark = [
     pytest.mark.skipif(not _sharing_landed(), reason="sharing has not landed in this checkout"),
 ]
 
+SHIFT_START = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).replace(second=0, microsecond=0)
 SETUP_A = """
 import datetime as dt
 from decimal import Decimal
-from django.utils import timezone
 from garden.members.models import Garden
 from garden.plots.models import Plot, PlotPolicy
 from garden.shifts.models import Shift
 garden = Garden.objects.get_current()
 garden.join_policy = Garden.JoinPolicy.OPEN
 garden.rules = "Be kind. Share water."
+garden.timezone = "UTC"  # the shift's week below is reckoned in UTC, like the test
 garden.save()
 policy = PlotPolicy.current()
 policy.approval_required = False
@@ -51,7 +52,7 @@ for n in range(3):
     Plot.objects.create(
         label=f"A{n + 1}", area_m2=Decimal("20"), x=1 + n * 6, y=1, width=5, height=5
     )
-start = timezone.now().replace(microsecond=0) + dt.timedelta(hours=1)
+start = dt.datetime.fromisoformat("SHIFT_START")
 Shift.objects.create(garden=garden, title="Evening watering", start=start,
                      end=start + dt.timedelta(hours=1), min_volunteers=1, max_volunteers=2)
 """
@@ -81,7 +82,11 @@ def gardens(tmp_path_factory):
     try:
         # Both nodes migrate, fill and start side by side: it halves the wait.
         with ThreadPoolExecutor(2) as pool:
-            list(pool.map(boot, (a, b), (SETUP_A, SETUP_B)))
+            list(
+                pool.map(
+                    boot, (a, b), (SETUP_A.replace("SHIFT_START", SHIFT_START.isoformat()), SETUP_B)
+                )
+            )
         peer(a, b)
         yield a, b
     finally:
@@ -121,7 +126,7 @@ def test_newcomer_journey_and_neighbour_sees_the_offer_live(browser, gardens):
     screenshot(newcomer, "flow-plot-claimed")
 
     # Sign up for the watering shift.
-    newcomer.goto("/shifts/")
+    newcomer.goto(f"/shifts/?week={SHIFT_START.date().isoformat()}")
     newcomer.get_by_role("button", name=re.compile(r"^Sign up Evening watering")).click()
     newcomer.get_by_role("button", name=re.compile(r"^Withdraw Evening watering")).wait_for()
 
