@@ -6,7 +6,7 @@ PORT ?= 8000
 DATA ?= ./data
 NODE_ENV = ALLMENDE_DATA_DIR=$(DATA) PORT=$(PORT)
 
-.PHONY: run test lint venv messages federation-demo bench clean
+.PHONY: run test test-browser lint venv messages federation-demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(if $(TEST_DATABASE_URL),DATABASE_URL=$(TEST_DATABASE_URL)) $(BIN)/pytest $(PYTEST_ARGS)
+
+# Only the browser tests (Playwright + Debian's chromium; screenshots in test-artifacts/).
+test-browser: $(VENV)/.dev
+	$(if $(TEST_DATABASE_URL),DATABASE_URL=$(TEST_DATABASE_URL)) $(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

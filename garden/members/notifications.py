@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from garden.core import live
 
@@ -30,7 +30,17 @@ def email_later(to: list[str], subject: str, body: str) -> None:
 def notify(user, kind: str, message: str, url: str = "", email: bool = True) -> Notification:
     """Record a notification, push it live, and email it to people who want that."""
     notification = Notification.objects.create(user=user, kind=kind, message=str(message), url=url)
-    live.push_user(user.pk, "notification", {"message": notification.message, "url": url})
+    live.push_user(
+        user.pk,
+        "notification",
+        {
+            "id": notification.pk,
+            "kind": kind,
+            "message": notification.message,
+            "url": url,
+            "unread": unread_count(user),
+        },
+    )
     if email and user.email:
         profile = Profile.objects.filter(user=user).first()
         if profile is None or profile.email_notifications:
@@ -41,3 +51,21 @@ def notify(user, kind: str, message: str, url: str = "", email: bool = True) -> 
                 body += f"\n\n{settings.ALLMENDE_URL}{url}"
             email_later([user.email], subject, body)
     return notification
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def mark_read(user, ids: list[int] | None = None) -> int:
+    """Mark the person's notifications read (these ids, or all); their open pages follow live.
+
+    Returns how many changed. Ids of other people's notifications are ignored.
+    """
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    changed = unread.update(read_at=timezone.now())
+    if changed:
+        live.push_user(user.pk, "notifications-read", {"unread": unread_count(user)})
+    return changed

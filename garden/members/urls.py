@@ -1,12 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import account_views, coordinator_views, views
+from . import account_views, coordinator_views, notification_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("join/", views.join, name="join"),
-    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path(
+        "notifications/unread/",
+        notification_views.notifications_unread,
+        name="notifications_unread",
+    ),
+    path(
+        "notifications/<int:pk>/",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
     path("accounts/signup/", views.signup, name="signup"),
     path(
         "accounts/login/",

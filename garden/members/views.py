@@ -4,11 +4,9 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -89,12 +87,3 @@ def join(request):
         {"form": form, "invite_code": invite_code},
         status=400 if form.errors else 200,
     )
-
-
-@login_required
-def notifications(request):
-    items = request.user.notifications.all()[:100]
-    if request.method == "POST":
-        request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
-        return redirect("notifications")
-    return render(request, "members/notifications.html", {"items": items})
