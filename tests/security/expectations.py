@@ -92,6 +92,49 @@ def _pk(kind: str) -> Callable[[Any], dict]:
     return lambda scene: {"pk": scene.get(kind).pk}
 
 
+def _local(hours: int) -> str:
+    """A time ``hours`` from now, as a datetime-local form field sends it."""
+    from django.utils import timezone
+
+    return (timezone.localtime() + timezone.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+
+
+def _offer_form(scene) -> dict:
+    return {
+        "crop": "Mangold",
+        "quantity": "3",
+        "unit": "kg",
+        "pickup_from": _local(2),
+        "pickup_until": _local(26),
+        "pickup_place": "Shed",
+        "expires_at": _local(50),
+        "audience": "garden",
+    }
+
+
+def _offer_json(scene) -> dict:
+    from django.utils import timezone
+
+    now = timezone.now()
+    return {
+        "crop": "Mangold",
+        "quantity": "3",
+        "pickup_from": (now + timezone.timedelta(hours=2)).isoformat(),
+        "pickup_until": (now + timezone.timedelta(hours=26)).isoformat(),
+        "expires_at": (now + timezone.timedelta(hours=50)).isoformat(),
+    }
+
+
+def _loan_dates(scene) -> dict:
+    from django.utils import timezone
+
+    start = timezone.localdate() + timezone.timedelta(days=10)
+    return {"start_date": str(start), "end_date": str(start + timezone.timedelta(days=1))}
+
+
+_TOOL_FORM = {"name": "Spade", "description": "", "condition": "good", "lend_to_members": "on"}
+
+
 # Named page URLs (and the few unnamed ones, by route). Globs: "admin:*".
 PAGES: dict[str, Entry] = {
     "healthz": Entry(get=everyone(200)),
@@ -122,7 +165,54 @@ PAGES: dict[str, Entry] = {
     "api:openapi-view": Entry(get=everyone(200)),
     "api:api-root": Entry(get=everyone(404)),
     # The apps' placeholders until they land; replaced by their real pages.
+    # Sharing: offers, claims, the tool library and loans. Refused actions on pages go
+    # back to the object with a message (a REDIRECT), as elsewhere; the API says 403.
     "sharing:index": Entry(get=members(200)),
+    "sharing:mine": Entry(get=members(200)),
+    "sharing:offer_new": Entry(get=members(200), post=members(REDIRECT), data=_offer_form),
+    "sharing:offer": Entry(
+        get=members(200),
+        post=members(REDIRECT),  # a claim
+        kwargs=_pk("offer"),
+        data=lambda scene: {"quantity": "1"},
+    ),
+    # Not the offerer: sent back to the offer; coordinators may edit.
+    "sharing:offer_edit": Entry(
+        get={**members(200), "member": REDIRECT},
+        post=members(REDIRECT),
+        kwargs=_pk("offer"),
+        data=_offer_form,
+    ),
+    "sharing:offer_withdraw": Entry(get=members(405), post=members(REDIRECT), kwargs=_pk("offer")),
+    "sharing:claim_picked_up": Entry(get=members(405), post=members(REDIRECT), kwargs=_pk("claim")),
+    "sharing:tools": Entry(get=members(200)),
+    "sharing:tool_new": Entry(
+        get=coordinators(200), post=coordinators(REDIRECT), data=lambda scene: _TOOL_FORM
+    ),
+    "sharing:tool": Entry(
+        get=members(200), post=members(REDIRECT), kwargs=_pk("tool"), data=_loan_dates
+    ),
+    "sharing:tool_edit": Entry(
+        get=coordinators(200),
+        post=coordinators(REDIRECT),
+        kwargs=_pk("tool"),
+        data=lambda scene: _TOOL_FORM,
+    ),
+    "sharing:tool_retire": Entry(
+        get=coordinators(405), post=coordinators(REDIRECT), kwargs=_pk("tool")
+    ),
+    "sharing:loans": Entry(get=members(200)),
+    "sharing:loan_action": Entry(
+        get=members(405),
+        post=members(REDIRECT),
+        kwargs=_pk("loan"),
+        data=lambda scene: {"action": "approve"},
+    ),
+    "sharing:settings": Entry(
+        get=coordinators(200),
+        post=coordinators(REDIRECT),
+        data=lambda scene: {"share_radius_km": "5"},
+    ),
     # Accounts: sign-in links and password reset work without a session.
     "login_link_request": Entry(get=everyone(200), post=everyone(200)),
     "login_link_sent": Entry(get=everyone(200)),
@@ -362,5 +452,61 @@ API: dict[str, Entry] = {
     ),
     "POST /api/v1/harvests/import": Entry(
         post=api_members(400), multipart=True, data=lambda s: {"file": b"not,a,harvest\n"}
+    ),
+    # Sharing. Offers and claims are their offerer's (and the coordinators') to manage.
+    "GET /api/v1/offers": Entry(get=api_members(200)),
+    "POST /api/v1/offers": Entry(post=api_members(201), data=_offer_json),
+    "GET /api/v1/offers/{offer_id}": Entry(get=api_members(200), kwargs=_id("offer_id", "offer")),
+    "PATCH /api/v1/offers/{offer_id}": Entry(
+        post={**api_members(403), "coordinator": 200},
+        kwargs=_id("offer_id", "offer"),
+        data=lambda scene: {"pickup_place": "Gate"},
+    ),
+    "DELETE /api/v1/offers/{offer_id}": Entry(
+        post={**api_members(403), "coordinator": 200}, kwargs=_id("offer_id", "offer")
+    ),
+    "GET /api/v1/offers/{offer_id}/claims": Entry(
+        get=api_members(200), kwargs=_id("offer_id", "offer")
+    ),
+    "POST /api/v1/offers/{offer_id}/claims": Entry(
+        post=api_members(201),
+        kwargs=_id("offer_id", "offer"),
+        data=lambda scene: {"quantity": "1"},
+    ),
+    "GET /api/v1/claims": Entry(get=api_members(200)),
+    "POST /api/v1/claims/{claim_id}/picked-up": Entry(
+        post={**api_members(403), "coordinator": 200}, kwargs=_id("claim_id", "claim")
+    ),
+    "GET /api/v1/nearby": Entry(get=api_members(200)),
+    "GET /api/v1/tools": Entry(get=api_members(200)),
+    "POST /api/v1/tools": Entry(post=api_coordinators(201), data=lambda s: {"name": "Spade"}),
+    "GET /api/v1/tools/{tool_id}": Entry(get=api_members(200), kwargs=_id("tool_id", "tool")),
+    "PUT /api/v1/tools/{tool_id}": Entry(
+        post=api_coordinators(200), kwargs=_id("tool_id", "tool"), data=lambda s: {"name": "Hoe"}
+    ),
+    "POST /api/v1/tools/{tool_id}/loans": Entry(
+        post=api_members(201), kwargs=_id("tool_id", "tool"), data=_loan_dates
+    ),
+    "GET /api/v1/loans": Entry(get=api_members(200)),
+    "POST /api/v1/loans/{loan_id}/decision": Entry(
+        post=api_coordinators(200),
+        kwargs=_id("loan_id", "loan"),
+        data=lambda s: {"approve": True},
+    ),
+    "POST /api/v1/loans/{loan_id}/lent": Entry(
+        post=api_coordinators(200), kwargs=_id("loan_id", "approved_loan")
+    ),
+    "POST /api/v1/loans/{loan_id}/returned": Entry(
+        post=api_coordinators(200),
+        kwargs=_id("loan_id", "lent_loan"),
+        data=lambda s: {"condition_note": "Fine."},
+    ),
+    "POST /api/v1/loans/{loan_id}/cancel": Entry(
+        post=api_members(403),
+        kwargs=_id("loan_id", "loan"),  # only its borrower
+    ),
+    "GET /api/v1/sharing/settings": Entry(get=api_members(200)),
+    "PUT /api/v1/sharing/settings": Entry(
+        post=api_coordinators(200), data=lambda s: {"share_radius_km": "5"}
     ),
 }

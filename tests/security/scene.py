@@ -237,3 +237,81 @@ def _harvest(scene: Scene):
         unit="kg",
         grams=2000,
     )
+
+
+def _soon(hours: int):
+    return timezone.now().replace(microsecond=0) + timezone.timedelta(hours=hours)
+
+
+@factory("offer")
+def _offer(scene: Scene):
+    """The owner's open offer of 5 kg, for the garden only."""
+    from decimal import Decimal
+
+    from garden.sharing import services
+
+    return services.create_offer(
+        scene.owner,
+        crop="Zucchini",
+        quantity=Decimal("5"),
+        unit="kg",
+        pickup_from=_soon(1),
+        pickup_until=_soon(25),
+        pickup_place="Crate by the shed",
+        expires_at=_soon(49),
+        audience="garden",
+    )
+
+
+@factory("claim")
+def _claim(scene: Scene):
+    """A confirmed claim on the owner's offer by another member (neither caller)."""
+    from decimal import Decimal
+
+    from garden.sharing import services
+
+    claimant = make_user("kim", scene.garden, Membership.Role.MEMBER)
+    return services.claim_offer(claimant, scene.get("offer"), Decimal("1"))
+
+
+@factory("tool")
+def _tool(scene: Scene):
+    from garden.sharing.models import Tool
+
+    return Tool.objects.create(name="Wheelbarrow", description="Green.")
+
+
+def _loan(scene: Scene, status: str, days: int):
+    from garden.sharing.models import Loan
+
+    start = timezone.localdate() + timezone.timedelta(days=days)
+    return Loan.objects.create(
+        tool=scene.get("tool"),
+        borrower=scene.owner,
+        start_date=start,
+        end_date=start + timezone.timedelta(days=2),
+        status=status,
+    )
+
+
+@factory("loan")
+def _requested_loan(scene: Scene):
+    """The owner asked to borrow the tool; nobody decided yet."""
+    from datetime import timedelta
+
+    from garden.sharing import services
+
+    start = services.garden_today() + timedelta(days=1)
+    return services.request_loan(
+        scene.owner, scene.get("tool"), start_date=start, end_date=start + timedelta(days=2)
+    )
+
+
+@factory("approved_loan")
+def _approved_loan(scene: Scene):
+    return _loan(scene, "approved", 5)
+
+
+@factory("lent_loan")
+def _lent_loan(scene: Scene):
+    return _loan(scene, "lent", 0)
