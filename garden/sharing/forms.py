@@ -5,6 +5,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from garden.core.errors import RuleError
+
+from . import services
 from .models import MAX_QUANTITY, Offer, SharingSettings, Tool
 
 
@@ -89,6 +92,15 @@ class NearbyFilterForm(forms.Form):
             ("here", _("Our garden")),
             *gardens,
         ]
+
+    def clean_pickup_on(self):
+        day = self.cleaned_data.get("pickup_on")
+        if day is not None:
+            try:
+                services.check_pickup_day(day)
+            except RuleError as error:
+                raise forms.ValidationError(error.message) from error
+        return day
 
 
 class ToolForm(forms.ModelForm):

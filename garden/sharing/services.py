@@ -396,6 +396,12 @@ def expire_offers(now: datetime.datetime | None = None) -> int:
     return count
 
 
+def check_pickup_day(day: datetime.date) -> None:
+    """A pickup day to filter by must be a real calendar day of our era (no overflow)."""
+    if not 1900 <= day.year <= 9000:
+        raise RuleError(_("Choose a pickup day between the years 1900 and 9000."))
+
+
 @dataclass
 class NearbyFilter:
     crop: str = ""
@@ -426,6 +432,7 @@ def nearby(filters: NearbyFilter | None = None) -> QuerySet[Offer]:
     if filters.min_left is not None:
         offers = offers.filter(quantity_left__gte=filters.min_left)
     if filters.pickup_on is not None:
+        check_pickup_day(filters.pickup_on)
         day_start = datetime.datetime.combine(
             filters.pickup_on, datetime.time.min, tzinfo=get_garden().tz
         )
