@@ -1,5 +1,6 @@
 """The JSON API at /api/v1/: one NinjaAPI, each app adds its router."""
 
+from django.db import DataError
 from django.http import Http404
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -47,6 +48,15 @@ api = AllmendeAPI(
 @api.exception_handler(RuleError)
 def rule_error(request, exc: RuleError):
     return api.create_response(request, {"detail": exc.message}, status=exc.status)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request, exc):
+    """A number or date too large for the database or the calendar is bad input, not a crash."""
+    return api.create_response(
+        request, {"detail": "A number or date in the request is out of range."}, status=400
+    )
 
 
 @api.exception_handler(Http404)
