@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -74,8 +74,8 @@ class HarvestPatch(Schema):
 
 class HarvestFilter(Schema):
     scope: str = "mine"
-    season: int | None = None
-    crop_id: int | None = None
+    season: int | None = Field(None, ge=1900, le=9000)
+    crop_id: int | None = Field(None, ge=1, le=2**63 - 1)
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
     donated: bool | None = None
