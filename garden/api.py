@@ -1,5 +1,7 @@
 """The JSON API at /api/v1/: one NinjaAPI, each app adds its router."""
 
+import decimal
+
 from django.db import DataError
 from django.http import Http404
 from ninja.errors import AuthenticationError
@@ -51,6 +53,7 @@ def rule_error(request, exc: RuleError):
 
 
 @api.exception_handler(OverflowError)
+@api.exception_handler(decimal.InvalidOperation)
 @api.exception_handler(DataError)
 def out_of_range(request, exc):
     """A number or date too large for the database or the calendar is bad input, not a crash."""

@@ -152,6 +152,9 @@ PAGES: dict[str, Entry] = {
     ),
     "profile": Entry(get=signed_in(200), post=signed_in(REDIRECT)),
     "notifications": Entry(get=signed_in(200), post=signed_in(REDIRECT)),
+    "notifications_unread": Entry(get=signed_in(200)),
+    # Someone else's notification (the scene's owner's) is not there for anyone else.
+    "notification_open": Entry(get=signed_in(404), kwargs=_pk("notification")),
     "members": Entry(get=coordinators(200)),
     "member_action": Entry(
         get=coordinators(405),
