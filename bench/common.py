@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -123,14 +124,38 @@ def wait_for(condition: Callable[[], object], timeout: float = 60.0, interval: f
         time.sleep(interval)
 
 
+@dataclass
+class WebServer:
+    process: subprocess.Popen
+    pids: list[int]  # the daphne processes (one, or the children of ``manage.py serve``)
+
+
+def _daphne_children(parent: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            stat = (entry / "stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                if b"daphne" in (entry / "cmdline").read_bytes():
+                    children.append(int(entry.name))
+    return sorted(children)
+
+
 @contextlib.contextmanager
-def daphne(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Popen]:
-    """The node's web server alone (no worker), as ``manage.py serve`` starts it."""
+def daphne(env: dict[str, str], port: int, log: Path, processes: int = 1) -> Iterator[WebServer]:
+    """The node's web server alone (no worker): one daphne, or ``processes`` of them sharing
+    the port through ``manage.py serve --web-processes`` (which needs Redis)."""
     import httpx
 
+    if processes == 1:
+        command = [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+        command.append("garden.asgi:application")
+    else:
+        command = [PYTHON, "manage.py", "serve", "--port", str(port)]
+        command += ["--web-processes", str(processes), "--workers", "0"]
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "garden.asgi:application"],
+            command,
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -148,7 +173,17 @@ def daphne(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Pop
 
         try:
             wait_for(up, timeout=90)
-            yield process
+            if processes == 1:
+                pids = [process.pid]
+            else:
+                pids = wait_for(
+                    lambda: (
+                        (found := _daphne_children(process.pid))
+                        and len(found) == processes
+                        and found
+                    )
+                )
+            yield WebServer(process, pids)
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)

@@ -8,7 +8,7 @@ machine's raw Ed25519 verify rate and a full proof check (JCS + SHA-256 + Ed2551
 process, and the ratio. Rate limits are switched off for the run (they would cap one sender
 at 600/min by design). daphne is sampled with py-spy.
 
-    python bench/inbox.py [--activities 3000] [--concurrency 16]
+    python bench/inbox.py [--activities 3000] [--concurrency 16] [--processes 1 2]
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
+    DEFAULT_REDIS,
     bench_database_url,
     cpu_seconds,
     daphne,
@@ -145,10 +146,43 @@ async def post_all(url: str, bodies: list[bytes], concurrency: int) -> tuple[lis
     return latencies, statuses, elapsed
 
 
+def run(
+    env: dict[str, str], port: int, log: Path, processes: int, bodies: list[bytes], warm, args
+) -> dict:
+    """POST ``bodies`` to a node of ``processes`` daphne processes; figures and profile."""
+    with daphne(env, port, log, processes) as server:
+        url = f"http://127.0.0.1:{port}/inbox"
+        asyncio.run(post_all(url, warm, 4))
+        cpu_before = sum(cpu_seconds(pid) for pid in server.pids)
+        with py_spy(server.pids[0], f"inbox-{processes}") as profile:
+            latencies, statuses, elapsed = asyncio.run(post_all(url, bodies, args.concurrency))
+        cpu = sum(cpu_seconds(pid) for pid in server.pids) - cpu_before
+        # The stack's floor: the same POST through the same middleware, refused by the
+        # first check (not an activity) — no database, no cryptography.
+        floor_cpu = sum(cpu_seconds(pid) for pid in server.pids)
+        _, floor_statuses, floor_elapsed = asyncio.run(
+            post_all(url, [b"{}"] * len(bodies), args.concurrency)
+        )
+        floor_cpu = sum(cpu_seconds(pid) for pid in server.pids) - floor_cpu
+    return {
+        "latencies": latencies,
+        "statuses": statuses,
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "profile": profile,
+        "floor_rate": len(bodies) / floor_elapsed,
+        "floor_cpu": floor_cpu,
+        "floor_statuses": set(floor_statuses),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--activities", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument(
+        "--processes", type=int, nargs="+", default=[1, 2], help="daphne processes, one run each"
+    )
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="allmende-bench-inbox-"))
@@ -159,13 +193,12 @@ def main() -> None:
         data_dir,
         port,
         DATABASE_URL=db,
-        CONN_MAX_AGE="60",
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS),
         FEDERATION_DEBUG_HANDLER="1",
         RATE_LIMIT_INBOX_HOST="0",
         RATE_LIMIT_INBOX_IP="0",
         LOG_LEVEL="ERROR",
     )
-    env.pop("REDIS_URL", None)
     try:
         manage(env, "migrate", "--noinput", "-v", "0")
         os.environ.update(env)
@@ -173,41 +206,50 @@ def main() -> None:
 
         django.setup()
         from federation import crypto
-
-        key, key_id = prepare_sender()
-        bodies = [
-            json.dumps(crypto.sign(note(n), key, key_id)).encode() for n in range(args.activities)
-        ]
-        bare, full = raw_verify_rates()
-        print(f"== Inbox — {machine()}")
-        with daphne(env, port, data_dir / "daphne.log") as server:
-            url = f"http://127.0.0.1:{port}/inbox"
-            warm = [json.dumps(crypto.sign(note(-n - 1), key, key_id)).encode() for n in range(50)]
-            asyncio.run(post_all(url, warm, 4))
-            cpu_before = cpu_seconds(server.pid)
-            with py_spy(server.pid, "inbox") as profile:
-                latencies, statuses, elapsed = asyncio.run(post_all(url, bodies, args.concurrency))
-            cpu = cpu_seconds(server.pid) - cpu_before
         from federation.models import InboxActivity
 
-        stored = InboxActivity.objects.filter(activity_id__contains="/bench-").count()
-        rate = len(bodies) / elapsed
-        codes = {code: statuses.count(code) for code in sorted(set(statuses))}
-        print(
-            f"{len(bodies)} activities, {args.concurrency} connections: {rate:.0f} activities/s "
-            f"(target ≥ 1,000); answers {codes}; {stored} stored"
-        )
-        print(f"latency: {summary_ms(latencies)} (target p99 < 100 ms)")
-        print(f"daphne CPU: {cpu / len(bodies) * 1000:.2f} ms per activity")
+        key, key_id = prepare_sender()
+        bare, full = raw_verify_rates()
+        print(f"== Inbox — {machine()}")
         print(
             f"this machine, one core: {bare:,.0f} bare Ed25519 verifies/s; "
             f"{full:,.0f} full proof checks/s (JCS + SHA-256 + Ed25519)"
         )
-        print(
-            f"inbox ÷ bare verify: {rate / bare:.3f}; inbox ÷ full proof check: {rate / full:.3f}"
-        )
-        print("-- daphne profile (py-spy)")
-        print(top_functions(profile))
+        for processes in args.processes:
+            first = (processes + 1) * 1_000_000  # distinct ids for every run
+            bodies = [
+                json.dumps(crypto.sign(note(first + n), key, key_id)).encode()
+                for n in range(args.activities)
+            ]
+            warm = [
+                json.dumps(crypto.sign(note(-first - n), key, key_id)).encode() for n in range(50)
+            ]
+            log = data_dir / f"daphne-{processes}.log"
+            result = run(env, port, log, processes, bodies, warm, args)
+            stored = InboxActivity.objects.filter(
+                activity_id__in=[json.loads(body)["id"] for body in bodies]
+            ).count()
+            statuses, n = result["statuses"], len(bodies)
+            rate = n / result["elapsed"]
+            codes = {code: statuses.count(code) for code in sorted(set(statuses))}
+            print(
+                f"-- {processes} daphne process(es), {n} activities, {args.concurrency} "
+                f"connections: {rate:.0f} activities/s (target ≥ 1,000); answers {codes}; "
+                f"{stored} stored"
+            )
+            print(f"latency: {summary_ms(result['latencies'])} (target p99 < 100 ms)")
+            print(f"daphne CPU: {result['cpu'] / n * 1000:.2f} ms per activity")
+            print(
+                f"floor (same POST refused before any database or crypto work, answers "
+                f"{sorted(result['floor_statuses'])}): {result['floor_rate']:.0f} requests/s, "
+                f"daphne CPU {result['floor_cpu'] / n * 1000:.2f} ms per request"
+            )
+            print(
+                f"inbox ÷ bare verify: {rate / bare:.3f}; "
+                f"inbox ÷ full proof check: {rate / full:.3f}"
+            )
+            print(f"-- profile of one daphne process (py-spy), {processes} running")
+            print(top_functions(result["profile"]))
     finally:
         drop_database(db)
 

@@ -167,7 +167,7 @@ def main() -> None:
                     f"http://127.0.0.1:{port}",
                     keys,
                     args.events,
-                    server.pid,
+                    server.pids[0],
                 )
             )
         cpu, profile = outcome["cpu"], outcome["profile"]

@@ -111,19 +111,22 @@ def _refers_to_follow(activity: dict, peer: Peer | None) -> bool:
     )
 
 
-def apply(activity: dict, actor: str, document: dict, fresh: bool) -> Outcome:
-    """Record and apply a verified activity in one transaction."""
+def apply(activity: dict, actor: str, document: dict, fresh: bool, peer: Peer | None) -> Outcome:
+    """Record and apply a verified activity in one transaction: the record commits only
+    with the handler's changes, so a stored id always means the activity was applied."""
     with transaction.atomic():
         try:
             with transaction.atomic():
-                seen = InboxActivity.objects.create(
-                    activity_id=activity["id"], activity_type=activity["type"][:40], actor_url=actor
+                InboxActivity.objects.create(
+                    activity_id=activity["id"],
+                    activity_type=activity["type"][:40],
+                    actor_url=actor,
+                    handled=True,
                 )
         except IntegrityError:
             return Outcome(202, "Already received.")
         if fresh:
             remember_actor(document)
-        peer = Peer.objects.filter(actor_url=actor).first()
         kind = activity["type"]
         if kind == "Follow":
             peers.received_follow(activity, document)
@@ -144,8 +147,6 @@ def apply(activity: dict, actor: str, document: dict, fresh: bool) -> Outcome:
             if peer is None or peer.state != Peer.State.ACCEPTED:
                 raise ActivityRejected("Only peered gardens may send this.", status=403)
             handler(activity, peer)
-        seen.handled = True
-        seen.save(update_fields=["handled"])
     return Outcome(202, "Accepted.")
 
 
@@ -168,10 +169,11 @@ def receive(body: bytes) -> Outcome:
             raise FederationError("The body is not JSON.", 400) from exc
         actor = check_shape(activity)
         proof = check_proof_claims(activity, actor)
-        if Peer.objects.filter(actor_url=actor, state=Peer.State.BLOCKED).exists():
+        peer = Peer.objects.filter(actor_url=actor).first()
+        if peer is not None and peer.state == Peer.State.BLOCKED:
             raise FederationError("This garden does not accept your messages.", 403)
         document, fresh = verify_sender(activity, actor, proof)
-        return apply(activity, actor, document, fresh)
+        return apply(activity, actor, document, fresh, peer)
     except FederationError as exc:
         return Outcome(exc.status, exc.message)
     except Exception:  # a bug or a bad handler must not become a 500 nor half-stored data

@@ -96,6 +96,10 @@ MIDDLEWARE = [
     "garden.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
+# Endpoints that answer other servers, not people: no language to pick, so the
+# garden's default language (a database query) is not looked up for them.
+LANGUAGE_NEUTRAL_PATHS = ("/inbox", "/actor", "/outbox", "/.well-known/", "/nodeinfo/", "/healthz")
+
 ROOT_URLCONF = "garden.urls"
 ASGI_APPLICATION = "garden.asgi.application"
 
@@ -129,6 +133,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+elif DATABASE_POOL_SIZE := int(os.environ.get("DATABASE_POOL_SIZE", "8")):
+    # Under ASGI every request may run on a fresh thread, and Django's persistent
+    # connections are per thread: they leak until PostgreSQL refuses new clients. A pool
+    # per process hands connections back at the end of each request instead.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 10,
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

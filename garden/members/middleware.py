@@ -40,6 +40,8 @@ class ProfileLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info.startswith(settings.LANGUAGE_NEUTRAL_PATHS):
+            return self.get_response(request)
         language = self._profile_language(request)
         if language is None and _browser_language(request) is None:
             language = _garden_language()

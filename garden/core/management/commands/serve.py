@@ -1,13 +1,43 @@
 """Run the web server (daphne), the background worker and the periodic scheduler together;
 Ctrl-C stops them all."""
 
+import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """One socket every web process accepts on: the kernel spreads connections among them."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise CommandError(f"Cannot listen on {host}:{port}: {exc.strerror}.") from exc
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+LISTEN_FD = 3  # where systemd puts the first inherited socket (sd_listen_fds)
+
+
+def hand_over(sock: socket.socket):
+    """Run in the child before exec: the socket at fd 3 and the variables that announce it."""
+
+    def prepare() -> None:
+        os.dup2(sock.fileno(), LISTEN_FD)
+        os.environ.update(LISTEN_PID=str(os.getpid()), LISTEN_FDS="1", LISTEN_FDNAMES="web")
+
+    return prepare
 
 
 class Command(BaseCommand):
@@ -16,27 +46,37 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=settings.PORT)
+        parser.add_argument(
+            "--web-processes",
+            type=int,
+            default=int(os.environ.get("WEB_PROCESSES", "1")),
+            help="daphne processes sharing the port (more than one needs REDIS_URL)",
+        )
         parser.add_argument("--workers", type=int, default=1, help="background workers to run")
 
-    def handle(self, *args, host: str, port: int, workers: int, **options) -> None:
+    def handle(
+        self, *args, host: str, port: int, web_processes: int, workers: int, **options
+    ) -> None:
+        if web_processes < 1 or workers < 0:
+            raise CommandError("--web-processes must be at least 1 and --workers at least 0.")
+        if web_processes > 1 and not settings.REDIS_URL:
+            # The in-memory channel layer lives in one process: live updates made in one
+            # daphne would never reach pages held open by another.
+            raise CommandError("Several web processes need REDIS_URL for live updates.")
         python = sys.executable
-        commands = [
-            [python, "-m", "daphne", "-b", host, "-p", str(port), "garden.asgi:application"]
+        sock = listening_socket(host, port)
+        domain = "INET6" if sock.family == socket.AF_INET6 else "INET"
+        # daphne adopts the socket the way systemd socket activation hands it over.
+        daphne = [python, "-m", "daphne", "-e", f"systemd:domain={domain}:index=0"]
+        daphne.append("garden.asgi:application")
+        worker = [python, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.5"]
+        processes = [
+            subprocess.Popen(daphne, pass_fds=(LISTEN_FD,), preexec_fn=hand_over(sock))
+            for _ in range(web_processes)
         ]
-        commands += [
-            [
-                python,
-                "manage.py",
-                "db_worker",
-                "--queue-name",
-                "*",
-                "--interval",
-                "0.5",
-                "--no-reload",
-            ]
-        ] * workers
-        commands.append([python, "manage.py", "run_periodic"])
-        processes = [subprocess.Popen(command) for command in commands]
+        processes += [subprocess.Popen([*worker, "--no-reload"]) for _ in range(workers)]
+        processes.append(subprocess.Popen([python, "manage.py", "run_periodic"]))
+        sock.close()  # the web processes hold it now
         self.stdout.write(f"Serving {settings.ALLMENDE_URL} (Ctrl-C stops)")
 
         def stop(*_args) -> None:

@@ -1,0 +1,106 @@
+"""``manage.py serve``: several daphne processes share one port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from tests.nodes import ROOT, free_port, wait_for
+
+REDIS_URL = "redis://127.0.0.1:6379/7"
+
+
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@override_settings(REDIS_URL="")
+def test_several_web_processes_without_redis_are_refused():
+    with pytest.raises(CommandError, match="REDIS_URL"):
+        call_command("serve", web_processes=2)
+
+
+def test_a_port_in_use_is_a_clear_error():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(CommandError, match=f"Cannot listen on 127.0.0.1:{port}"):
+            call_command("serve", port=port)
+
+
+def daphne_children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and b"daphne" in cmdline:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=3).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.mark.nodes
+@pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
+def test_two_web_processes_each_answer_on_the_shared_port(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "ALLMENDE_DATA_DIR": str(tmp_path),
+        "PORT": str(port),
+        "REDIS_URL": REDIS_URL,
+        "DJANGO_SETTINGS_MODULE": "garden.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("PYTEST_CURRENT_TEST", None)
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    serve = subprocess.Popen(
+        [*manage, "serve", "--port", str(port), "--web-processes", "2", "--workers", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/healthz"
+    try:
+        wait_for(lambda: answers(url), timeout=90)
+        web = wait_for(lambda: (pids := daphne_children(serve.pid)) and len(pids) == 2, 30)
+        assert web
+        first, second = daphne_children(serve.pid)
+        # With one process frozen, the other alone accepts every connection; so each of the
+        # two really listens on the port.
+        for frozen in (first, second):
+            os.kill(frozen, signal.SIGSTOP)
+            try:
+                assert all(answers(url) for _ in range(5)), f"no answer with {frozen} frozen"
+            finally:
+                os.kill(frozen, signal.SIGCONT)
+    finally:
+        os.killpg(serve.pid, signal.SIGTERM)
+        serve.wait(timeout=30)
