@@ -66,12 +66,12 @@ def make_sessions(count: int) -> list[str]:
 
 
 async def run_clients(
-    url: str, origin: str, session_keys: list[str], events: int, server_pid: int
+    url: str, origin: str, session_keys: list[str], events: int, server_pids: list[int]
 ) -> dict:
     import websockets
     from channels.layers import get_channel_layer
 
-    from garden.core.live import GARDEN_GROUP
+    from garden.core.live import GARDEN_GROUP, live_message
 
     received: list[list[float]] = [[] for _ in session_keys]
     connect_failures = 0
@@ -107,21 +107,19 @@ async def run_clients(
     tasks = [asyncio.create_task(listen(i, socket)) for i, socket in enumerate(sockets)]
     await asyncio.sleep(1.0)
     layer = get_channel_layer()
-    profile = py_spy(server_pid, "live")  # the broadcasts only, not the connects
+    profile = py_spy(server_pids[0], "live")  # the broadcasts only, not the connects
     profile_path = profile.__enter__()
-    cpu_before = cpu_seconds(server_pid), time.process_time()
+    cpu_before = sum(map(cpu_seconds, server_pids)), time.process_time()
     # One broadcast at a time, the next once every page has the last: the latency of
     # a change reaching everyone, without a queue built up by the bench itself.
     for number in range(events):
         payload = {"n": number, "sent": time.time()}
-        await layer.group_send(
-            GARDEN_GROUP, {"type": "live.event", "event": "bench", "data": payload}
-        )
+        await layer.group_send(GARDEN_GROUP, live_message("bench", payload))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and any(len(r) <= number for r in received):
             await asyncio.sleep(0.005)
         await asyncio.sleep(0.1)
-    cpu = cpu_seconds(server_pid) - cpu_before[0], time.process_time() - cpu_before[1]
+    cpu = sum(map(cpu_seconds, server_pids)) - cpu_before[0], time.process_time() - cpu_before[1]
     profile.__exit__(None, None, None)
     results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=300)
     errors = [r for r in results if isinstance(r, BaseException)]
@@ -135,10 +133,56 @@ async def run_clients(
     }
 
 
+def report(env: dict, port: int, data_dir: Path, keys: list[str], args, processes: int) -> None:
+    """One run with ``processes`` daphne processes; prints its figures."""
+    print(f"-- {processes} daphne process(es)")
+    with daphne(env, port, data_dir / f"daphne-{processes}.log", processes) as server:
+        outcome = asyncio.run(
+            run_clients(
+                f"ws://127.0.0.1:{port}/ws/live/",
+                f"http://127.0.0.1:{port}",
+                keys,
+                args.events,
+                server.pids,
+            )
+        )
+    cpu, profile = outcome["cpu"], outcome["profile"]
+    latencies = [value for client in outcome["received"] for value in client]
+    expected = args.clients * args.events
+    print(
+        f"{args.clients} clients connected in {outcome['connect_s']:.1f} s "
+        f"(waves of 25; {outcome['connect_failures']} refused and retried); "
+        f"{args.events} broadcasts, {len(latencies)}/{expected} deliveries "
+        f"({len(outcome['errors'])} client errors)"
+    )
+    if latencies:
+        print(f"broadcast latency: {summary_ms(latencies)} (target p99 < 250 ms)")
+        last = [
+            max(client[n] for client in outcome["received"] if len(client) > n)
+            for n in range(args.events)
+        ]
+        print(
+            f"time until the last client had each event: p50 "
+            f"{percentile(last, 50) * 1000:.0f} ms, max {max(last) * 1000:.0f} ms"
+        )
+    print(
+        f"CPU during the broadcasts: daphne {cpu[0]:.1f} s, "
+        f"the clients (this process) {cpu[1]:.1f} s; daphne CPU per broadcast to "
+        f"{args.clients} pages: {cpu[0] / args.events * 1000:.0f} ms"
+    )
+    if outcome["errors"]:
+        print("first error:", repr(outcome["errors"][0])[:300])
+    print("-- daphne during the broadcasts (py-spy)")
+    print(top_functions(profile))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--events", type=int, default=30)
+    parser.add_argument(
+        "--processes", type=int, nargs="+", default=[1, 2], help="daphne processes, one run each"
+    )
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="allmende-bench-live-"))
@@ -160,44 +204,8 @@ def main() -> None:
         django.setup()
         keys = make_sessions(args.clients)
         print(f"== Live — {machine()}")
-        with daphne(env, port, data_dir / "daphne.log") as server:
-            outcome = asyncio.run(
-                run_clients(
-                    f"ws://127.0.0.1:{port}/ws/live/",
-                    f"http://127.0.0.1:{port}",
-                    keys,
-                    args.events,
-                    server.pids[0],
-                )
-            )
-        cpu, profile = outcome["cpu"], outcome["profile"]
-        latencies = [value for client in outcome["received"] for value in client]
-        expected = args.clients * args.events
-        print(
-            f"{args.clients} clients connected in {outcome['connect_s']:.1f} s "
-            f"(waves of 25; {outcome['connect_failures']} refused and retried); "
-            f"{args.events} broadcasts, {len(latencies)}/{expected} deliveries "
-            f"({len(outcome['errors'])} client errors)"
-        )
-        if latencies:
-            print(f"broadcast latency: {summary_ms(latencies)} (target p99 < 250 ms)")
-            last = [
-                max(client[n] for client in outcome["received"] if len(client) > n)
-                for n in range(args.events)
-            ]
-            print(
-                f"time until the last client had each event: p50 "
-                f"{percentile(last, 50) * 1000:.0f} ms, max {max(last) * 1000:.0f} ms"
-            )
-        print(
-            f"CPU during the broadcasts: daphne {cpu[0]:.1f} s, "
-            f"the clients (this process) {cpu[1]:.1f} s; daphne CPU per broadcast to "
-            f"{args.clients} pages: {cpu[0] / args.events * 1000:.0f} ms"
-        )
-        if outcome["errors"]:
-            print("first error:", repr(outcome["errors"][0])[:300])
-        print("-- daphne during the broadcasts (py-spy)")
-        print(top_functions(profile))
+        for processes in args.processes:
+            report(env, port, data_dir, keys, args, processes)
     finally:
         drop_database(db)
 

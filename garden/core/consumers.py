@@ -33,7 +33,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         """Pages have nothing to say; ignore it rather than fail on bad JSON."""
 
     async def live_event(self, message: dict) -> None:
-        await self.send_json({"event": message["event"], "data": message["data"]})
+        await self.send(text_data=message["text"])
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections before every handler, one thread hop
