@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -32,8 +33,10 @@ from bench.common import (  # noqa: E402
     drop_database,
     free_port,
     machine,
+    machine_busy_seconds,
     manage,
     node_env,
+    postgres_cpu_seconds,
     py_spy,
     recreate_database,
     summary_ms,
@@ -120,30 +123,39 @@ def prepare_sender():
 
 
 async def post_all(url: str, bodies: list[bytes], concurrency: int) -> tuple[list, list, float]:
-    import httpx
+    """POST every body over ``concurrency`` keep-alive connections; (latencies, statuses, s).
 
+    A bare HTTP/1.1 client on asyncio streams: an HTTP library costs more CPU per request
+    than the server under test here, and both share the machine's two cores."""
+    parts = urlsplit(url)
+    head = (
+        f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        "Content-Type: application/activity+json\r\nContent-Length: "
+    ).encode()
     latencies: list[float] = []
     statuses: list[int] = []
-    queue: asyncio.Queue = asyncio.Queue()
-    for body in bodies:
-        queue.put_nowait(body)
-    headers = {"Content-Type": "application/activity+json"}
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    pending = iter(bodies)
 
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-
-        async def worker() -> None:
-            while not queue.empty():
-                body = queue.get_nowait()
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+        try:
+            for body in pending:
                 started = time.perf_counter()
-                response = await client.post(url, content=body, headers=headers)
+                writer.write(head + str(len(body)).encode() + b"\r\n\r\n" + body)
+                header = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in header.split(b"\r\n")[1:]:
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                await reader.readexactly(length)
                 latencies.append(time.perf_counter() - started)
-                statuses.append(response.status_code)
+                statuses.append(int(header.split(b" ", 2)[1]))
+        finally:
+            writer.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    return latencies, statuses, elapsed
+    started = time.perf_counter()
+    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    return latencies, statuses, time.perf_counter() - started
 
 
 def run(
@@ -154,9 +166,15 @@ def run(
         url = f"http://127.0.0.1:{port}/inbox"
         asyncio.run(post_all(url, warm, 4))
         cpu_before = sum(cpu_seconds(pid) for pid in server.pids)
+        others_before = postgres_cpu_seconds(), time.process_time(), machine_busy_seconds()
         with py_spy(server.pids[0], f"inbox-{processes}") as profile:
             latencies, statuses, elapsed = asyncio.run(post_all(url, bodies, args.concurrency))
         cpu = sum(cpu_seconds(pid) for pid in server.pids) - cpu_before
+        postgres, client, busy = (
+            postgres_cpu_seconds() - others_before[0],
+            time.process_time() - others_before[1],
+            machine_busy_seconds() - others_before[2],
+        )
         # The stack's floor: the same POST through the same middleware, refused by the
         # first check (not an activity) — no database, no cryptography.
         floor_cpu = sum(cpu_seconds(pid) for pid in server.pids)
@@ -170,6 +188,9 @@ def run(
         "elapsed": elapsed,
         "cpu": cpu,
         "profile": profile,
+        "postgres": postgres,
+        "client": client,
+        "busy": busy,
         "floor_rate": len(bodies) / floor_elapsed,
         "floor_cpu": floor_cpu,
         "floor_statuses": set(floor_statuses),
@@ -238,7 +259,12 @@ def main() -> None:
                 f"{stored} stored"
             )
             print(f"latency: {summary_ms(result['latencies'])} (target p99 < 100 ms)")
-            print(f"daphne CPU: {result['cpu'] / n * 1000:.2f} ms per activity")
+            print(
+                f"CPU per activity: daphne {result['cpu'] / n * 1000:.2f} ms, PostgreSQL "
+                f"{result['postgres'] / n * 1000:.2f} ms, this client "
+                f"{result['client'] / n * 1000:.2f} ms; the machine's 2 cores were "
+                f"{result['busy'] / (2 * result['elapsed']) * 100:.0f} % busy"
+            )
             print(
                 f"floor (same POST refused before any database or crypto work, answers "
                 f"{sorted(result['floor_statuses'])}): {result['floor_rate']:.0f} requests/s, "
