@@ -11,6 +11,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -296,3 +297,34 @@ def machine_busy_seconds() -> float:
     """CPU time all cores have spent outside idle and iowait since boot."""
     fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class BenchNode:
+    env: dict[str, str]
+    port: int
+    data_dir: Path
+
+
+@contextlib.contextmanager
+def bench_node(name: str, redis: bool = False, **extra: str) -> Iterator[BenchNode]:
+    """A node's settings for one benchmark: its own data dir, port and PostgreSQL database
+    (migrated, dropped afterwards), Redis if asked for; Django set up in this process on it."""
+    data_dir = Path(tempfile.mkdtemp(prefix=f"allmende-bench-{name}-"))
+    port = free_port()
+    database = bench_database_url(name)
+    recreate_database(database)
+    env = node_env(data_dir, port, DATABASE_URL=database, LOG_LEVEL="ERROR", **extra)
+    if redis:
+        env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS)
+    else:
+        env.pop("REDIS_URL", None)
+    try:
+        manage(env, "migrate", "--noinput", "-v", "0")
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        yield BenchNode(env, port, data_dir)
+    finally:
+        drop_database(database)

@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,19 +25,13 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    DEFAULT_REDIS,
-    bench_database_url,
+    bench_node,
     cpu_seconds,
     daphne,
-    drop_database,
-    free_port,
     machine,
     machine_busy_seconds,
-    manage,
-    node_env,
     postgres_cpu_seconds,
     py_spy,
-    recreate_database,
     summary_ms,
     top_functions,
 )
@@ -206,26 +199,13 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="allmende-bench-inbox-"))
-    port = free_port()
-    db = bench_database_url("inbox")
-    recreate_database(db)
-    env = node_env(
-        data_dir,
-        port,
-        DATABASE_URL=db,
-        REDIS_URL=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS),
+    with bench_node(
+        "inbox",
+        redis=True,  # two daphne processes need it
         FEDERATION_DEBUG_HANDLER="1",
         RATE_LIMIT_INBOX_HOST="0",
         RATE_LIMIT_INBOX_IP="0",
-        LOG_LEVEL="ERROR",
-    )
-    try:
-        manage(env, "migrate", "--noinput", "-v", "0")
-        os.environ.update(env)
-        import django
-
-        django.setup()
+    ) as node:
         from federation import crypto
         from federation.models import InboxActivity
 
@@ -245,8 +225,8 @@ def main() -> None:
             warm = [
                 json.dumps(crypto.sign(note(-first - n), key, key_id)).encode() for n in range(50)
             ]
-            log = data_dir / f"daphne-{processes}.log"
-            result = run(env, port, log, processes, bodies, warm, args)
+            log = node.data_dir / f"daphne-{processes}.log"
+            result = run(node.env, node.port, log, processes, bodies, warm, args)
             stored = InboxActivity.objects.filter(
                 activity_id__in=[json.loads(body)["id"] for body in bodies]
             ).count()
@@ -276,8 +256,6 @@ def main() -> None:
             )
             print(f"-- profile of one daphne process (py-spy), {processes} running")
             print(top_functions(result["profile"]))
-    finally:
-        drop_database(db)
 
 
 if __name__ == "__main__":

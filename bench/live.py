@@ -14,27 +14,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    DEFAULT_REDIS,
-    bench_database_url,
+    bench_node,
     cpu_seconds,
     daphne,
-    drop_database,
-    free_port,
     machine,
-    manage,
-    node_env,
     percentile,
     py_spy,
-    recreate_database,
     summary_ms,
     top_functions,
 )
@@ -185,29 +177,11 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="allmende-bench-live-"))
-    port = free_port()
-    db = bench_database_url("live")
-    recreate_database(db)
-    env = node_env(
-        data_dir,
-        port,
-        DATABASE_URL=db,
-        REDIS_URL=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS),
-        LOG_LEVEL="ERROR",
-    )
-    try:
-        manage(env, "migrate", "--noinput", "-v", "0")
-        os.environ.update({k: v for k, v in env.items() if k not in ("PYTHONUNBUFFERED",)})
-        import django
-
-        django.setup()
+    with bench_node("live", redis=True) as node:
         keys = make_sessions(args.clients)
         print(f"== Live — {machine()}")
         for processes in args.processes:
-            report(env, port, data_dir, keys, args, processes)
-    finally:
-        drop_database(db)
+            report(node.env, node.port, node.data_dir, keys, args, processes)
 
 
 if __name__ == "__main__":
