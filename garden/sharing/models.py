@@ -154,6 +154,7 @@ class Claim(models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         DECLINED = "declined", _("Declined")
         PICKED_UP = "picked_up", _("Picked up")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="claims")
     claimant = models.ForeignKey(
