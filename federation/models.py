@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.models import OneRowSettings
+
 
 class Peer(models.Model):
     """Another garden node we federate with (or that asked to, or that we asked)."""
@@ -128,7 +130,7 @@ class InboxActivity(models.Model):
         return self.activity_id
 
 
-class FederationSettings(models.Model):
+class FederationSettings(OneRowSettings):
     """The garden's federation policy: one row."""
 
     auto_accept_km = models.PositiveIntegerField(
@@ -148,11 +150,6 @@ class FederationSettings(models.Model):
 
     def __str__(self) -> str:
         return "federation settings"
-
-    @classmethod
-    def current(cls) -> "FederationSettings":
-        row, _created = cls.objects.get_or_create(pk=1)
-        return row
 
 
 def new_activity_id() -> str:

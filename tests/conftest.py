@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 
 from garden.members.models import ApiToken, Garden, Membership
@@ -30,6 +32,19 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def keep_db_connection():
+    """For tests that call the WSGI app directly (not through Django's test client): the
+    request signals would close the database connection after each request, and with it
+    the test's transaction on PostgreSQL. The test client avoids that the same way. Opt in
+    by naming it (``@pytest.mark.usefixtures("keep_db_connection")``)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -8,11 +8,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.models import OneRowSettings
+
 MAP_COLUMNS = 40
 MAP_ROWS = 40
 
 
-class PlotPolicy(models.Model):
+class PlotPolicy(OneRowSettings):
     """The garden's allocation rules: one row, edited by coordinators."""
 
     plots_per_member = models.PositiveSmallIntegerField(
@@ -50,13 +52,6 @@ class PlotPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
-
-    @classmethod
-    def current(cls) -> "PlotPolicy":
-        policy = cls.objects.order_by("pk").first()
-        if policy is None:
-            policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
 
 
 class Plot(models.Model):

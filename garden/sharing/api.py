@@ -303,6 +303,17 @@ def claim_picked_up(request, claim_id: int):
     return claim_out(services.mark_picked_up(user, claim))
 
 
+@router.post(
+    "/claims/{claim_id}/withdraw",
+    response={200: ClaimOut, **ERRORS},
+    summary="Withdraw my claim (not once picked up)",
+)
+def claim_withdraw(request, claim_id: int):
+    user = api_member(request)
+    claim = get_object_or_404(Claim.objects.select_related("offer"), pk=claim_id)
+    return claim_out(services.withdraw_claim(user, claim))
+
+
 class NearbyQuery(Schema):
     crop: str = ""
     garden: str = ""

@@ -162,6 +162,28 @@ def send_claim(claim: Claim) -> None:
     )
 
 
+def _undo(object_type: str, kind: str, pk: int, target: str, origin_actor: str) -> None:
+    """Take back a request we sent to ``origin_actor`` about ``target`` (its object URL)."""
+    peer = _neighbour_or_refuse(origin_actor)
+    publish(
+        {
+            "type": "Undo",
+            "object": {"id": object_url(kind, pk), "type": object_type, "object": target},
+        },
+        [peer],
+    )
+
+
+def withdraw_claim(claim: Claim) -> None:
+    """Our member withdraws a claim on a neighbour's offer: its origin frees the quantity."""
+    _undo("Claim", "claims", claim.pk, claim.offer.remote_id, claim.offer.origin_actor)
+
+
+def withdraw_loan_request(loan: Loan) -> None:
+    """Our member withdraws a request to borrow a neighbour's tool."""
+    _undo("Loan", "loans", loan.pk, loan.tool.remote_id, loan.tool.origin_actor)
+
+
 def answer_claim(claim: Claim) -> None:
     """The origin tells the claiming garden: Accept (confirmed) or Reject (declined)."""
     peer = peer_for(claim.remote_actor)
@@ -257,8 +279,8 @@ def send_loan_request(loan: Loan) -> None:
 
 def loan_state_changed(loan: Loan) -> None:
     """Owner's side: tell the borrowing garden each step (Accept, Reject, Update)."""
-    if not loan.remote_actor:
-        return
+    if not loan.remote_actor or loan.status == Loan.Status.CANCELLED:
+        return  # only the borrowing garden cancels (an Undo), and it knows
     peer = peer_for(loan.remote_actor)
     if peer is None:
         return

@@ -246,6 +246,14 @@ def claim_updated(activity: dict, sender) -> None:
         services.record_remote_pickup(claim_pk, sender_actor=sender.actor_url)
 
 
+@handler
+def claim_undone(activity: dict, sender) -> None:
+    """`Undo` of a Claim: the garden that sent it withdraws it (only that garden: the claim's
+    URL must be on the sender's host and the claim must have come from the sender)."""
+    obj = _inner(activity)
+    services.withdraw_remote_claim(owned_by(obj.get("id"), sender), sender_actor=sender.actor_url)
+
+
 # --- tools and loans -------------------------------------------------------------------------
 
 
@@ -343,6 +351,13 @@ def loan_updated(activity: dict, sender) -> None:
     _loan_step(activity, sender, status)
 
 
+@handler
+def loan_undone(activity: dict, sender) -> None:
+    """`Undo` of a Loan request, by the garden that sent it (checked as for claims)."""
+    obj = _inner(activity)
+    services.withdraw_remote_loan(owned_by(obj.get("id"), sender), sender_actor=sender.actor_url)
+
+
 HANDLERS = [
     ("Offer", "Produce", offer_arrived),
     ("Update", "Produce", offer_arrived),
@@ -351,6 +366,7 @@ HANDLERS = [
     ("Accept", "Claim", claim_accepted),
     ("Reject", "Claim", claim_rejected),
     ("Update", "Claim", claim_updated),
+    ("Undo", "Claim", claim_undone),
     ("Create", "Tool", tool_arrived),
     ("Update", "Tool", tool_arrived),
     ("Delete", "Tool", tool_deleted),
@@ -358,6 +374,7 @@ HANDLERS = [
     ("Accept", "Loan", loan_accepted),
     ("Reject", "Loan", loan_rejected),
     ("Update", "Loan", loan_updated),
+    ("Undo", "Loan", loan_undone),
 ]
 
 

@@ -15,12 +15,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.models import OneRowSettings
+
 from .photos import validate_photo
 
 MAX_QUANTITY = Decimal("99999.99")
 
 
-class SharingSettings(models.Model):
+class SharingSettings(OneRowSettings):
     """One row: how far this garden shares (set by coordinators)."""
 
     share_radius_km = models.DecimalField(
@@ -37,11 +39,6 @@ class SharingSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.share_radius_km} km"
-
-    @classmethod
-    def load(cls) -> "SharingSettings":
-        obj, _created = cls.objects.get_or_create(pk=1)
-        return obj
 
 
 class Unit(models.TextChoices):
@@ -157,6 +154,7 @@ class Claim(models.Model):
         CONFIRMED = "confirmed", _("Confirmed")
         DECLINED = "declined", _("Declined")
         PICKED_UP = "picked_up", _("Picked up")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="claims")
     claimant = models.ForeignKey(

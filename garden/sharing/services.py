@@ -260,13 +260,19 @@ def claim_offer(user, offer: Offer, quantity: Decimal) -> Claim:
     return claim
 
 
-def _tell_offerer(offer: Offer, claim: Claim) -> None:
+def _tell_offerer(offer: Offer, claim: Claim, *, withdrawn: bool = False) -> None:
+    """Tell the offerer of a claim made, or withdrawn."""
     if offer.offered_by is None:
         return
+    message = (
+        _("%(name)s (%(garden)s) withdrew their claim of %(quantity)s %(unit)s of your %(crop)s.")
+        if withdrawn
+        else _("%(name)s (%(garden)s) claimed %(quantity)s %(unit)s of your %(crop)s.")
+    )
     notify(
         offer.offered_by,
         "sharing_claim",
-        _("%(name)s (%(garden)s) claimed %(quantity)s %(unit)s of your %(crop)s.")
+        message
         % {
             "name": claim.claimant_name,
             "garden": claim.garden_name,
@@ -319,10 +325,22 @@ def settle_remote_claim(
     return claim
 
 
+def _locked_claim(pk: int) -> Claim | None:
+    """Lock a claim's offer, then the claim: the order every claim path takes (claims are
+    made under the offer's lock), so two of them never wait for each other crosswise."""
+    offer_id = Claim.objects.filter(pk=pk).values_list("offer_id", flat=True).first()
+    if offer_id is None:
+        return None
+    offer = Offer.objects.select_for_update().get(pk=offer_id)
+    claim = Claim.objects.select_for_update().get(pk=pk)
+    claim.offer = offer
+    return claim
+
+
 @transaction.atomic
 def record_claim_answer(claim_pk: int, *, sender_actor: str, confirmed: bool, reason: str) -> None:
     """On the claimant's side: the origin confirmed or declined our claim."""
-    claim = Claim.objects.select_for_update().select_related("offer").filter(pk=claim_pk).first()
+    claim = _locked_claim(claim_pk)
     if claim is None or claim.offer.origin_actor != sender_actor:
         raise RuleError(_("No such claim of ours on that garden's offers."), status=404)
     if claim.status != Claim.Status.PENDING:
@@ -350,7 +368,7 @@ def record_claim_answer(claim_pk: int, *, sender_actor: str, confirmed: bool, re
 
 @transaction.atomic
 def mark_picked_up(user, claim: Claim) -> Claim:
-    claim = Claim.objects.select_for_update().select_related("offer").get(pk=claim.pk)
+    claim = _locked_claim(claim.pk)
     if not can_manage_offer(user, claim.offer):
         raise RuleError(not_your_offer(), status=403)
     if claim.status != Claim.Status.CONFIRMED:
@@ -365,7 +383,7 @@ def mark_picked_up(user, claim: Claim) -> Claim:
 
 @transaction.atomic
 def record_remote_pickup(claim_pk: int, *, sender_actor: str) -> None:
-    claim = Claim.objects.select_for_update().select_related("offer").filter(pk=claim_pk).first()
+    claim = _locked_claim(claim_pk)
     if claim is None or claim.offer.origin_actor != sender_actor:
         raise RuleError(_("No such claim of ours on that garden's offers."), status=404)
     # The pickup may overtake the confirmation on the way; it implies it.
@@ -375,6 +393,73 @@ def record_remote_pickup(claim_pk: int, *, sender_actor: str) -> None:
         claim.picked_up_at = timezone.now()
         claim.save(update_fields=["status", "decided_at", "picked_up_at"])
         changed("offer", claim.offer_id)
+
+
+# A claim can be withdrawn by its claimant until it is picked up. The origin confirms a
+# neighbour's claim at once, so "confirmed" is not final: the quantity is only held for them.
+WITHDRAWABLE_CLAIMS = (Claim.Status.PENDING, Claim.Status.CONFIRMED)
+
+
+def _give_back(offer: Offer, quantity: Decimal) -> None:
+    """A withdrawn claim's quantity returns to the locked local offer, which opens again if
+    the claim had closed it (and it has not ended)."""
+    offer.quantity_left += quantity
+    if offer.status == Offer.Status.CLAIMED and offer.expires_at > timezone.now():
+        offer.status = Offer.Status.OPEN
+    offer.save(update_fields=["quantity_left", "status", "updated_at"])
+    federate.sync_offer(offer)
+
+
+def refused_in_state(row: Claim | Loan, message: str, status: int = 409) -> RuleError:
+    """A refusal that names the claim's or loan's state (``message`` has a %(state)s)."""
+    return RuleError(message % {"state": row.get_status_display().lower()}, status=status)
+
+
+def claim_not_withdrawable(claim: Claim, status: int = 409) -> RuleError:
+    return refused_in_state(
+        claim, _("This claim is %(state)s; it can no longer be withdrawn."), status
+    )
+
+
+@transaction.atomic
+def withdraw_claim(user, claim: Claim) -> Claim:
+    """The claimant takes back a claim not yet picked up. On our own offer the quantity is
+    free again at once; a neighbour's offer is told with an Undo and frees it there."""
+    claim = _locked_claim(claim.pk)
+    offer = claim.offer
+    if claim.remote_actor or claim.claimant_id != user.pk:
+        raise RuleError(_("Only the person who made this claim may withdraw it."), status=403)
+    if claim.status not in WITHDRAWABLE_CLAIMS:
+        raise claim_not_withdrawable(claim)
+    claim.status = Claim.Status.WITHDRAWN
+    claim.save(update_fields=["status"])
+    if offer.is_remote:
+        federate.withdraw_claim(claim)
+    else:
+        _give_back(offer, claim.quantity)
+        _tell_offerer(offer, claim, withdrawn=True)
+    changed("offer", offer.pk)
+    return claim
+
+
+@transaction.atomic
+def withdraw_remote_claim(remote_id: str, *, sender_actor: str) -> None:
+    """On the origin: the garden that sent a claim withdraws it (an Undo). Only that garden
+    may; a claim already picked up stays so; the quantity is free again."""
+    found = Claim.objects.filter(remote_id=remote_id).first()
+    if found is None or not found.remote_actor or found.remote_actor != sender_actor:
+        raise RuleError(_("No such claim from that garden."), status=404)
+    claim = _locked_claim(found.pk)
+    offer = claim.offer
+    if claim.status in (Claim.Status.WITHDRAWN, Claim.Status.DECLINED):
+        return  # delivered again, or nothing was held for it
+    if claim.status not in WITHDRAWABLE_CLAIMS:
+        raise claim_not_withdrawable(claim, status=422)  # final: the sender does not retry
+    claim.status = Claim.Status.WITHDRAWN
+    claim.save(update_fields=["status"])
+    _give_back(offer, claim.quantity)
+    _tell_offerer(offer, claim, withdrawn=True)
+    changed("offer", offer.pk)
 
 
 def expire_offers(now: datetime.datetime | None = None) -> int:
@@ -640,11 +725,7 @@ _STAMPS = {
 def _set_loan_state(loan: Loan, status: str, *, reason: str = "", return_note: str = "") -> Loan:
     """Move a loan one step on (caller holds the lock), tell the borrower, keep peers in step."""
     if loan.status not in _NEXT[status]:
-        raise RuleError(
-            _("This loan is %(state)s; that step is not possible now.")
-            % {"state": loan.get_status_display().lower()},
-            status=409,
-        )
+        raise step_refused(loan)
     loan.status = status
     loan.reason = reason[:300]
     loan.return_note = return_note[:500] or loan.return_note
@@ -721,11 +802,54 @@ def mark_returned(user, loan: Loan, *, condition_note: str = "", condition: str 
 
 @transaction.atomic
 def cancel_loan(user, loan: Loan) -> Loan:
-    """The borrower takes back a request or booking of one of our own tools."""
-    loan = _locked_local_loan(loan)
+    """The borrower takes back a request or booking of one of our own tools, or withdraws a
+    request for a neighbour's tool that garden has not answered yet (it is told with an Undo).
+    """
+    Tool.objects.select_for_update().get(pk=loan.tool_id)  # serialises bookings per tool
+    loan = Loan.objects.select_for_update().select_related("tool").get(pk=loan.pk)
     if loan.borrower_id != user.pk:
         raise RuleError(_("Only the borrower may cancel this loan."), status=403)
-    return _set_loan_state(loan, Loan.Status.CANCELLED)
+    if not loan.tool.is_remote:
+        return _set_loan_state(loan, Loan.Status.CANCELLED)
+    if loan.status == Loan.Status.APPROVED:
+        raise RuleError(
+            _("%(garden)s already approved this loan; please ask them to cancel it.")
+            % {"garden": loan.tool.origin_name},
+            status=409,
+        )
+    if loan.status != Loan.Status.REQUESTED:
+        raise step_refused(loan)
+    _set_loan_state(loan, Loan.Status.CANCELLED)
+    federate.withdraw_loan_request(loan)
+    return loan
+
+
+def step_refused(loan: Loan, status: int = 409) -> RuleError:
+    return refused_in_state(
+        loan, _("This loan is %(state)s; that step is not possible now."), status
+    )
+
+
+@transaction.atomic
+def withdraw_remote_loan(remote_id: str, *, sender_actor: str) -> None:
+    """On the owner's side: the borrowing garden withdraws its request (an Undo). Only that
+    garden may, and only while the request waits for our answer."""
+    found = Loan.objects.filter(remote_id=remote_id).first()
+    if found is None or not found.remote_actor or found.remote_actor != sender_actor:
+        raise RuleError(_("No such loan request from that garden."), status=404)
+    loan = _locked_local_loan(found)
+    if loan.status in (Loan.Status.CANCELLED, Loan.Status.DECLINED):
+        return  # delivered again, or already answered with no
+    if loan.status != Loan.Status.REQUESTED:
+        raise step_refused(loan, status=422)  # final: the sender's outbox does not retry
+    _set_loan_state(loan, Loan.Status.CANCELLED)
+    message = _("%(name)s (%(garden)s) withdrew their request to borrow %(tool)s.") % {
+        "name": loan.borrower_name,
+        "garden": loan.garden_name,
+        "tool": loan.tool.name,
+    }
+    for membership in coordinators():
+        notify(membership.user, "sharing_loan_request", message, url=reverse("sharing:loans"))
 
 
 _PROGRESS = [Loan.Status.REQUESTED, Loan.Status.APPROVED, Loan.Status.LENT, Loan.Status.RETURNED]

@@ -12,6 +12,7 @@ urlpatterns = [
     path("offers/<int:pk>/edit/", views.offer_edit, name="offer_edit"),
     path("offers/<int:pk>/withdraw/", views.offer_withdraw, name="offer_withdraw"),
     path("claims/<int:pk>/picked-up/", views.claim_picked_up, name="claim_picked_up"),
+    path("claims/<int:pk>/withdraw/", views.claim_withdraw, name="claim_withdraw"),
     path("tools/", views.tools, name="tools"),
     path("tools/new/", views.tool_form, name="tool_new"),
     path("tools/<int:pk>/", views.tool_detail, name="tool"),

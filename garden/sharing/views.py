@@ -157,6 +157,7 @@ def offer_detail(request, pk: int):
             "claims": claims,
             "manager": manager,
             "own": offer.offered_by_id == request.user.pk,
+            "withdrawable": services.WITHDRAWABLE_CLAIMS,
         },
     )
 
@@ -175,9 +176,21 @@ def offer_withdraw(request, pk: int):
 @in_garden_time
 @require_POST
 def claim_picked_up(request, pk: int):
+    return _claim_step(request, pk, services.mark_picked_up, _("Marked as picked up."))
+
+
+@member_required
+@in_garden_time
+@require_POST
+def claim_withdraw(request, pk: int):
+    return _claim_step(request, pk, services.withdraw_claim, _("Your claim was withdrawn."))
+
+
+def _claim_step(request, pk: int, step, done: str):
+    """Run a claim's step (the service refuses who may not); back to the offer either way."""
     claim = get_object_or_404(Claim, pk=pk)
-    if _apply(request, None, lambda: services.mark_picked_up(request.user, claim)):
-        messages.success(request, _("Marked as picked up."))
+    if _apply(request, None, lambda: step(request.user, claim)):
+        messages.success(request, done)
     return redirect("sharing:offer", claim.offer_id)
 
 

@@ -25,7 +25,7 @@ def _schedule(garden, title: str, start: dt.time, end: dt.time, **shape) -> Sche
 
 
 def seed(garden, users: dict) -> None:
-    settings = services.settings_for(garden)
+    settings = services.settings_for()
     settings.weeks_ahead = 2
     settings.required_hours = Decimal("12")
     settings.save()

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.models import OneRowSettings
 from garden.members.models import Garden
 
 WEEKDAYS = [
@@ -22,8 +23,8 @@ WEEKDAYS = [
 ]
 
 
-class ShiftSettings(models.Model):
-    """The garden's rules for shifts and common work: one row per garden."""
+class ShiftSettings(OneRowSettings):
+    """The garden's rules for shifts and common work: one row (a node runs one garden)."""
 
     garden = models.OneToOneField(Garden, on_delete=models.CASCADE, related_name="shift_settings")
     required_hours = models.DecimalField(
@@ -55,6 +56,10 @@ class ShiftSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.garden)
+
+    @classmethod
+    def first_row_defaults(cls) -> dict:
+        return {"garden": Garden.objects.get_current()}
 
 
 class Skill(models.Model):

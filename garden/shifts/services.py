@@ -32,10 +32,8 @@ from .models import (
 URGENT_WINDOW = dt.timedelta(hours=48)
 
 
-def settings_for(garden: Garden | None = None) -> ShiftSettings:
-    garden = garden or members.get_garden()
-    found, _created = ShiftSettings.objects.get_or_create(garden=garden)
-    return found
+def settings_for() -> ShiftSettings:
+    return ShiftSettings.load()
 
 
 def _push_shift(shift: Shift) -> None:
@@ -91,7 +89,7 @@ def materialise(garden: Garden | None = None, *, today: dt.date | None = None) -
     garden = garden or members.get_garden()
     tz = garden.tz
     today = today or timezone.localdate(timezone=tz)
-    last = today + dt.timedelta(weeks=settings_for(garden).weeks_ahead)
+    last = today + dt.timedelta(weeks=settings_for().weeks_ahead)
     now = timezone.now()
     created = 0
     for schedule in Schedule.objects.filter(garden=garden, active=True):
@@ -272,7 +270,7 @@ def withdraw(shift_id: int, user) -> Shift:
         raise RuleError(_("You are not signed up for this shift."), status=409)
     if signup.done_at:
         raise RuleError(_("You have already marked this shift done."), status=409)
-    cutoff = settings_for(shift.garden).withdraw_cutoff_hours
+    cutoff = settings_for().withdraw_cutoff_hours
     if not shift.is_cancelled and timezone.now() > shift.start - dt.timedelta(hours=cutoff):
         raise RuleError(
             _(
@@ -288,7 +286,7 @@ def withdraw(shift_id: int, user) -> Shift:
 
 
 def withdraw_deadline(shift: Shift) -> dt.datetime:
-    return shift.start - dt.timedelta(hours=settings_for(shift.garden).withdraw_cutoff_hours)
+    return shift.start - dt.timedelta(hours=settings_for().withdraw_cutoff_hours)
 
 
 @transaction.atomic
@@ -563,7 +561,7 @@ def complete_task(task_id: int, user, note: str = "") -> Task:
 
 def season_start(garden: Garden, today: dt.date | None = None) -> dt.date:
     today = today or timezone.localdate(timezone=garden.tz)
-    month = settings_for(garden).season_start_month
+    month = settings_for().season_start_month
     year = today.year if today.month >= month else today.year - 1
     return dt.date(year, month, 1)
 
@@ -592,7 +590,7 @@ class Balance:
 
 def balances(garden: Garden) -> list[Balance]:
     """Every active member's hours this season, those furthest behind first."""
-    required = settings_for(garden).required_hours
+    required = settings_for().required_hours
     start = season_start(garden)
     people = (
         members.active_members(garden)

@@ -81,7 +81,7 @@ def _week_context(request, garden) -> dict:
 def index(request):
     garden = members.get_garden()
     context = _week_context(request, garden)
-    context["settings"] = services.settings_for(garden)
+    context["settings"] = services.settings_for()
     context["my_next"] = Shift.objects.filter(
         signups__user=request.user, status=Shift.Status.OPEN, end__gt=timezone.now()
     ).order_by("start")[:5]
@@ -314,7 +314,7 @@ def hours(request):
             else:
                 messages.success(request, _("Hours recorded."))
                 return redirect("shifts:hours")
-    required = services.settings_for(garden).required_hours
+    required = services.settings_for().required_hours
     done_hours = services.hours_done(garden, request.user)
     context = {
         "balance": services.Balance(request.user, done_hours, required),

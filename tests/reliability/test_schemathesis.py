@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
@@ -26,17 +24,8 @@ schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
 schema.app = get_wsgi_application()
 schema.location = "/api/v1/openapi.json"
 
-
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection():
-    """Calling the WSGI app directly (not through Django's test client) would close the
-    database connection after each request, and with it the test's transaction on
-    PostgreSQL; the test client avoids that the same way."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
+# Called through the WSGI app, not the test client: keep the test's database connection.
+pytestmark = pytest.mark.usefixtures("keep_db_connection")
 
 
 @pytest.fixture

@@ -188,6 +188,8 @@ PAGES: dict[str, Entry] = {
     ),
     "sharing:offer_withdraw": Entry(get=members(405), post=members(REDIRECT), kwargs=_pk("offer")),
     "sharing:claim_picked_up": Entry(get=members(405), post=members(REDIRECT), kwargs=_pk("claim")),
+    # Only the claimant (none of the callers) withdraws; others are sent back with a message.
+    "sharing:claim_withdraw": Entry(get=members(405), post=members(REDIRECT), kwargs=_pk("claim")),
     "sharing:tools": Entry(get=members(200)),
     "sharing:tool_new": Entry(
         get=coordinators(200), post=coordinators(REDIRECT), data=lambda scene: _TOOL_FORM
@@ -479,6 +481,10 @@ API: dict[str, Entry] = {
     "GET /api/v1/claims": Entry(get=api_members(200)),
     "POST /api/v1/claims/{claim_id}/picked-up": Entry(
         post={**api_members(403), "coordinator": 200}, kwargs=_id("claim_id", "claim")
+    ),
+    "POST /api/v1/claims/{claim_id}/withdraw": Entry(
+        post=api_members(403),
+        kwargs=_id("claim_id", "claim"),  # only its claimant
     ),
     "GET /api/v1/nearby": Entry(get=api_members(200)),
     "GET /api/v1/tools": Entry(get=api_members(200)),

@@ -98,3 +98,33 @@ def test_concurrent_approvals_never_double_book_a_tool(garden, member, other_mem
         [lambda loan=loan: services.decide_loan(coordinator, loan, approve=True) for loan in loans]
     )
     assert Loan.objects.filter(status=Loan.Status.APPROVED).count() == 1
+
+
+def test_withdrawals_racing_pickups_and_claims_keep_the_quantity_right(garden, member):
+    """Each claimant withdraws while the offerer marks the same claim picked up, and new
+    claimants claim at once: every claim ends either withdrawn (its quantity back) or picked
+    up, and what is left is what the offer holds minus what the live claims hold."""
+    offer = services.create_offer(member, **offer_values(quantity=Decimal("4")))
+    first = [make_user(f"first{i}", garden, Membership.Role.MEMBER) for i in range(4)]
+    claims = [services.claim_offer(user, offer, Decimal("1")) for user in first]
+    later = [make_user(f"later{i}", garden, Membership.Role.MEMBER) for i in range(4)]
+    functions = []
+    for user, claim in zip(first, claims, strict=True):
+        functions.append(lambda user=user, claim=claim: services.withdraw_claim(user, claim))
+        functions.append(lambda claim=claim: services.mark_picked_up(member, claim))
+    functions += [
+        lambda user=user: services.claim_offer(user, offer, Decimal("1")) for user in later
+    ]
+    run_together(functions)
+    for claim in claims:
+        claim.refresh_from_db()
+        assert claim.status in (Claim.Status.WITHDRAWN, Claim.Status.PICKED_UP)
+    offer.refresh_from_db()
+    held = sum(
+        Claim.objects.filter(
+            offer=offer, status__in=[Claim.Status.CONFIRMED, Claim.Status.PICKED_UP]
+        ).values_list("quantity", flat=True),
+        Decimal("0"),
+    )
+    assert offer.quantity_left == offer.quantity - held
+    assert offer.quantity_left >= 0

@@ -168,3 +168,72 @@ def test_offers_claims_loans_and_expiry_travel_between_gardens(node_factory):  #
     for node in (b, c):
         wait_for(lambda node=node: status_on(node, "Beans") != "open", timeout=WAIT)
     assert nearby_offer(b, b_bea, "Beans") is None and nearby_offer(c, c_carl, "Beans") is None
+
+
+def claim_on_origin(node, remote_id: str) -> tuple[str, str]:
+    """(status of the claim, quantity left of its offer) on the origin, by the claim's URL."""
+    return tuple(
+        node.shell(
+            "from garden.sharing.models import Claim\n"
+            f"c = Claim.objects.select_related('offer').get(remote_id={remote_id!r})\n"
+            "print(c.status, c.offer.quantity_left)\n"
+        ).split()
+    )
+
+
+def test_a_neighbour_withdraws_its_claim_and_only_it_may(node_factory):  # noqa: F811
+    a = node_factory(name="Garten A", latitude=52.50, longitude=13.40)
+    b = node_factory(name="Garten B", latitude=52.52, longitude=13.40)
+    c = node_factory(name="Garten C", latitude=52.50, longitude=13.50)
+    a_coord, a_mara = member(a, "cora", "Cora", coordinator=True), member(a, "mara", "Mara")
+    b_coord, b_bea = member(b, "bcoord", "B coord", True), member(b, "bea", "Bea")
+    c_coord = member(c, "ccoord", "C coord", True)
+    for other, token in ((b, b_coord), (c, c_coord)):
+        peer(a, other, a_coord, token)
+
+    # A offers 5 kg; B's member claims 2 kg, and A confirms it.
+    offer = post(a, a_mara, "/offers", offer_payload("Chard", "5"))
+    on_b = wait_for(lambda: nearby_offer(b, b_bea, "Chard"), timeout=WAIT)
+    claim = post(b, b_bea, f"/offers/{on_b['id']}/claims", {"quantity": "2"}, expect=(202,))
+    claim_url = f"{b.url}/objects/claims/{claim['id']}"
+
+    def claim_on_b():
+        return next(x for x in get(b, b_bea, "/claims") if x["id"] == claim["id"])["status"]
+
+    wait_for(lambda: claim_on_b() == "confirmed", timeout=WAIT)
+    assert claim_on_origin(a, claim_url) == ("confirmed", "3.00")
+
+    # Garden C sends an Undo of B's claim (signed by C, over HTTP): A refuses it for good.
+    c.shell(
+        "from federation import outbox\n"
+        "from federation.models import Peer\n"
+        f"to = Peer.objects.get(actor_url={a.actor_url!r})\n"
+        "outbox.publish({'type': 'Undo', 'object': {'id': "
+        f"{claim_url!r}, 'type': 'Claim', 'object': "
+        f"{a.url + '/objects/offers/' + str(offer['id'])!r}}}}}, to=[to])\n"
+    )
+
+    def c_undo_outcome():
+        return c.shell(
+            "from federation.models import Delivery\n"
+            "d = Delivery.objects.get(activity__activity_type='Undo')\n"
+            "print(f'{d.state}: {d.last_error}' if d.state in ('delivered', 'failed') else '')\n"
+        ).strip()
+
+    # 400: the claim is not an object of C's, so A gives C no say over it.
+    assert wait_for(c_undo_outcome, timeout=WAIT) == "failed: answered 400"
+    assert claim_on_origin(a, claim_url) == ("confirmed", "3.00")
+
+    # B's member withdraws the claim: A marks it withdrawn and the 2 kg are free again,
+    # on A and on B's copy of the offer.
+    withdrawn = post(b, b_bea, f"/claims/{claim['id']}/withdraw")
+    assert withdrawn["status"] == "withdrawn"
+    wait_for(lambda: claim_on_origin(a, claim_url)[0] == "withdrawn", timeout=WAIT)
+    assert claim_on_origin(a, claim_url) == ("withdrawn", "5.00")
+    assert get(a, a_mara, f"/offers/{offer['id']}")["quantity_left"] == 5.0
+    on_a = get(a, a_mara, f"/offers/{offer['id']}/claims")
+    assert [(x["claimant"], x["garden"], x["status"]) for x in on_a] == [
+        ("Bea", "Garten B", "withdrawn")
+    ]
+    wait_for(lambda: nearby_offer(b, b_bea, "Chard")["quantity_left"] == 5.0, timeout=WAIT)
+    assert claim_on_b() == "withdrawn"

@@ -1,4 +1,5 @@
-"""The German fragment covers every string of the sharing app."""
+"""The German fragments cover every string of the sharing app (sharing.po, and the fragments
+later changes to sharing brought along)."""
 
 import gettext
 import re
@@ -9,17 +10,27 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-FRAGMENT = ROOT / "locale" / "de" / "fragments" / "sharing.po"
+FRAGMENTS = ROOT / "locale" / "de" / "fragments"
 
 
 @pytest.fixture(scope="module")
 def catalogue(tmp_path_factory) -> dict[str, str]:
-    if shutil.which("msgfmt") is None:
-        pytest.skip("msgfmt (gettext) is not installed")
+    if shutil.which("msgfmt") is None or shutil.which("msgcat") is None:
+        pytest.skip("msgfmt and msgcat (gettext) are not installed")
     directory = tmp_path_factory.mktemp("po")
-    source = directory / "sharing.po"
-    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-    source.write_text(header + FRAGMENT.read_text())
+    header = (
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+    )
+    parts = []
+    for fragment in sorted(FRAGMENTS.glob("*.po")):
+        part = directory / fragment.name
+        text = fragment.read_text()
+        has_header = re.search(r'^msgid ""\nmsgstr', text, re.MULTILINE)
+        part.write_text(text if has_header else header + text)
+        parts.append(part)
+    source = directory / "all.po"
+    subprocess.run(["msgcat", "--use-first", "-o", source, *parts], check=True, capture_output=True)
     compiled = directory / "sharing.mo"
     subprocess.run(["msgfmt", "-c", "-o", compiled, source], check=True, capture_output=True)
     with compiled.open("rb") as handle:

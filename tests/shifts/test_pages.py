@@ -208,7 +208,7 @@ def test_settings_page_saves_cutoff(coordinator, garden):
             "weeks_ahead": 6,
         },
     )
-    settings = services.settings_for(garden)
+    settings = services.settings_for()
     assert settings.withdraw_cutoff_hours == 24 and settings.required_hours == 15
     bad = client_for(coordinator).post(
         "/shifts/settings/",
@@ -220,7 +220,7 @@ def test_settings_page_saves_cutoff(coordinator, garden):
         },
     )
     assert bad.status_code == 200
-    assert services.settings_for(garden).season_start_month == 3
+    assert services.settings_for().season_start_month == 3
 
 
 def test_missed_page_lists_missed_shift(make_shift, coordinator, member):

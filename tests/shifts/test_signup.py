@@ -107,7 +107,7 @@ def test_withdraw_before_cutoff(make_shift, member, garden):
 
 
 def test_withdraw_after_cutoff_is_refused(make_shift, member, garden):
-    settings = services.settings_for(garden)
+    settings = services.settings_for()
     settings.withdraw_cutoff_hours = 24
     settings.save()
     shift = make_shift(hours_from_now=20)
