@@ -6,8 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from common.models import OneRowSettings
-
 
 class Peer(models.Model):
     """Another garden node we federate with (or that asked to, or that we asked)."""
@@ -130,7 +128,7 @@ class InboxActivity(models.Model):
         return self.activity_id
 
 
-class FederationSettings(OneRowSettings):
+class FederationSettings(models.Model):
     """The garden's federation policy: one row."""
 
     auto_accept_km = models.PositiveIntegerField(
@@ -150,6 +148,13 @@ class FederationSettings(OneRowSettings):
 
     def __str__(self) -> str:
         return "federation settings"
+
+    # Its own three lines rather than garden.core's OneRowSettings: federation does not
+    # import the garden package.
+    @classmethod
+    def current(cls) -> "FederationSettings":
+        row, _created = cls.objects.get_or_create(pk=1)
+        return row
 
 
 def new_activity_id() -> str:

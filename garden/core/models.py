@@ -1,3 +1,5 @@
+from typing import Any, Self
+
 from django.db import models
 
 
@@ -9,3 +11,31 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OneRowSettings(models.Model):
+    """A table of settings with one row, made with its defaults on first use.
+
+    Subclasses are ordinary models; this base adds no table. `load()` (also callable as
+    `current()`) returns the row. The row is created with pk 1, so two first uses at once
+    meet at the primary key and the database settles which one creates it.
+    """
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def first_row_defaults(cls) -> dict[str, Any]:
+        """Field values the row needs when it is created (beyond the field defaults)."""
+        return {}
+
+    @classmethod
+    def load(cls) -> Self:
+        row = cls.objects.order_by("pk").first()
+        if row is None:
+            row, _created = cls.objects.get_or_create(pk=1, defaults=cls.first_row_defaults())
+        return row
+
+    @classmethod
+    def current(cls) -> Self:
+        return cls.load()

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.models import OneRowSettings
+from garden.core.models import OneRowSettings
 
 MAP_COLUMNS = 40
 MAP_ROWS = 40

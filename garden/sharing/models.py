@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.models import OneRowSettings
+from garden.core.models import OneRowSettings
 
 from .photos import validate_photo
 

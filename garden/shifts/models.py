@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.models import OneRowSettings
+from garden.core.models import OneRowSettings
 from garden.members.models import Garden
 
 WEEKDAYS = [

@@ -1,1 +1,0 @@
-"""Small building blocks shared by `garden` and `federation`; imports neither."""
