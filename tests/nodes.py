@@ -56,29 +56,33 @@ def _postgres_url() -> str | None:
     return url if url.startswith(("postgres://", "postgresql://")) else None
 
 
-def _node_database(number: int) -> str | None:
-    """Create a fresh PostgreSQL database for node ``number``; return its URL."""
+def create_database(name: str) -> str | None:
+    """A fresh PostgreSQL database beside the test run's own (None on SQLite); its URL."""
     base = _postgres_url()
     if base is None:
         return None
-    import psycopg
-
     parts = urlsplit(base)
-    name = f"{parts.path.lstrip('/') or 'allmende'}_node_{number}_{os.getpid()}"
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
+    _admin_sql(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin_sql(base, f'CREATE DATABASE "{name}"')
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _drop_database(url: str) -> None:
+def drop_database(url: str) -> None:
+    _admin_sql(url, f'DROP DATABASE IF EXISTS "{urlsplit(url).path.lstrip("/")}" WITH (FORCE)')
+
+
+def _admin_sql(url: str, sql: str) -> None:
     import psycopg
 
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
+    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+        connection.execute(sql)
+
+
+def _node_database(number: int) -> str | None:
+    base = _postgres_url()
+    prefix = urlsplit(base).path.lstrip("/") if base else ""
+    return create_database(f"{prefix or 'allmende'}_node_{number}_{os.getpid()}")
 
 
 class Node:
@@ -190,7 +194,7 @@ class Node:
     def destroy(self) -> None:
         self.stop()
         if self.database_url:
-            _drop_database(self.database_url)
+            drop_database(self.database_url)
 
     def make_user(self, username: str, coordinator: bool = True) -> str:
         """Make an active member (coordinator by default); returns an API token for them."""

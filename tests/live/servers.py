@@ -17,26 +17,13 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
+from tests.nodes import create_database, drop_database
+
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 60
-
-
-def _postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    return url if url.startswith(("postgres://", "postgresql://")) else None
-
-
-def _admin_sql(base_url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(base_url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql)
 
 
 class Site:
@@ -47,12 +34,9 @@ class Site:
         self.env = {**os.environ, "ALLMENDE_DATA_DIR": str(self.data_dir), "LOG_LEVEL": "INFO"}
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
         self.env.update(extra_env or {})
-        self.database: str | None = None
-        base = _postgres_url()
-        if base:
-            self.database = f"allmende_live_{uuid.uuid4().hex[:10]}"
-            _admin_sql(base, f'CREATE DATABASE "{self.database}"')
-            self.env["DATABASE_URL"] = urlunsplit(urlsplit(base)._replace(path=f"/{self.database}"))
+        self.database = create_database(f"allmende_live_{uuid.uuid4().hex[:10]}")
+        if self.database:
+            self.env["DATABASE_URL"] = self.database
         else:
             self.env.pop("DATABASE_URL", None)
         self.processes: list[Daphne] = []
@@ -87,9 +71,7 @@ class Site:
         for process in self.processes:
             process.stop()
         if self.database:
-            _admin_sql(
-                _postgres_url() or "", f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'
-            )
+            drop_database(self.database)
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
