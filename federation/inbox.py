@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 
 from . import peers
 from .actors import cached_actor, fetch_actor, origin, remember_actor, verification_keys
@@ -176,6 +176,10 @@ def receive(body: bytes) -> Outcome:
         return apply(activity, actor, document, fresh, peer)
     except FederationError as exc:
         return Outcome(exc.status, exc.message)
+    except (OperationalError, InterfaceError):
+        # The database is unreachable: the site answers 503 and the sender tries again
+        # later. A 400 would tell it to give up, and the activity would be lost.
+        raise
     except Exception:  # a bug or a bad handler must not become a 500 nor half-stored data
         log.exception("inbox could not process an activity")
         return Outcome(400, "The activity could not be processed.")

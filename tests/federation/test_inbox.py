@@ -254,3 +254,22 @@ def test_remote_text_is_stored_plain_and_length_limited(db, garden, remote, netw
     post(remote.signed("Follow", "http://127.0.0.1:8000/actor"))
     peer = Peer.objects.get(actor_url=remote.actor_url)
     assert len(peer.name) == 200
+
+
+def test_database_down_is_503_so_the_sender_retries_and_nothing_is_lost(peered, remote, applied):
+    from django.db import OperationalError, connection
+
+    def refuse(execute, sql, params, many, context):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    activity = remote.signed("Create", note())
+    client = Client(raise_request_exception=False)
+    body = json.dumps(activity).encode()
+    with connection.execute_wrapper(refuse):
+        response = client.generic("POST", "/inbox", body, content_type="application/activity+json")
+    assert response.status_code == 503  # not a 400, which tells the sender to give up
+    assert int(response["Retry-After"]) > 0
+    assert applied == []
+
+    assert post(activity).status_code == 202  # the retry, once the database is back
+    assert applied == [(activity["id"], remote.actor_url)]
