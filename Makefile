@@ -6,7 +6,7 @@ PORT ?= 8000
 DATA ?= ./data
 NODE_ENV = ALLMENDE_DATA_DIR=$(DATA) PORT=$(PORT)
 
-.PHONY: run test test-browser lint venv messages federation-demo bench clean
+.PHONY: run test test-browser lint venv messages federation-demo bench bench-profile clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,12 +53,16 @@ federation-demo: $(VENV)/.runtime
 	$(BIN)/python manage.py federation_demo --data $(DATA)/federation-demo
 
 # Benchmarks (PostgreSQL and Redis on 127.0.0.1; see docs/performance.md). Each prints its
-# figures and profiles to bench/profiles/; none asserts a time.
+# figures; none asserts a time. bench-profile runs them sampled with py-spy
+# (profiles in bench/profiles/), which costs the measured processes CPU.
 bench: $(VENV)/.dev
 	$(BIN)/python bench/inbox.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/live.py
+
+bench-profile:
+	BENCH_PROFILE=1 $(MAKE) bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -200,7 +200,8 @@ def py_spy(pid: int, name: str) -> Iterator[Path | None]:
     PROFILE_DIR.mkdir(exist_ok=True)
     out = PROFILE_DIR / f"{name}.speedscope.json"
     spy = Path(PYTHON).with_name("py-spy")
-    if not spy.exists() or os.environ.get("BENCH_PROFILE", "1") == "0":
+    # Off unless asked for: the sampler takes CPU from the two cores the figures are about.
+    if not spy.exists() or os.environ.get("BENCH_PROFILE", "0") != "1":
         yield None
         return
     process = subprocess.Popen(
@@ -245,7 +246,7 @@ def top_functions(speedscope: Path | None, limit: int = 12) -> str:
     from collections import Counter
 
     if speedscope is None or not speedscope.exists():
-        return "  (no profile: py-spy unavailable)"
+        return "  (not profiled: BENCH_PROFILE=1, or make bench-profile, samples with py-spy)"
     data = json.loads(speedscope.read_text())
     frames = data["shared"]["frames"]
     own: Counter = Counter()
