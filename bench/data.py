@@ -324,6 +324,9 @@ def harvests(n: dict, made: dict) -> None:
     HarvestLog.objects.bulk_create(
         (log(day) for day in _days_around(n["harvests"])), batch_size=BATCH
     )
+    from garden.harvests.totals import logs_changed
+
+    logs_changed(garden.pk)  # bulk_create sends no signals
     made.update(crop=crops[0], season=timezone.localdate().year - 1)
 
 
