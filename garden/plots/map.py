@@ -1,10 +1,11 @@
 """The garden map as data for the server-rendered SVG: grid units become pixels."""
 
 from dataclasses import dataclass, field
+from html import escape  # the standard library's: Django's lazy-aware one is 5× slower
 
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ class MapPlot:
     url: str = ""
     status_label: str = ""
     title: str = field(default="")
+    area: str = ""
 
     @property
     def css(self) -> str:
@@ -43,15 +45,18 @@ class MapPlot:
 def garden_map(plots: list[Plot], my_plot_ids: set[int]) -> dict:
     index = reverse("plots:index")  # a plot's page is index + "<pk>/"
     yours = _("yours")
+    # Looked up once, not per plot (get_status_display() translates lazily each time).
+    statuses = {value: str(label) for value, label in Plot.Status.choices}
+    title_text = _("Plot %(label)s, %(area)s m², %(status)s")
+    areas: dict = {}  # localize() is slow, and a garden has few different plot sizes
     shapes = []
     for plot in plots:
         mine = plot.pk in my_plot_ids
-        status = plot.get_status_display()
-        title = _("Plot %(label)s, %(area)s m², %(status)s") % {
-            "label": plot.label,
-            "area": localize(plot.area_m2),
-            "status": status,
-        }
+        status = statuses.get(plot.status, plot.status)
+        area = areas.get(plot.area_m2)
+        if area is None:
+            area = areas[plot.area_m2] = localize(plot.area_m2)
+        title = title_text % {"label": plot.label, "area": area, "status": status}
         shapes.append(
             MapPlot(
                 plot=plot,
@@ -63,6 +68,7 @@ def garden_map(plots: list[Plot], my_plot_ids: set[int]) -> dict:
                 url=f"{index}{plot.pk}/",
                 status_label=status,
                 title=f"{title} · {yours}" if mine else title,
+                area=area,
             )
         )
     width = max((s.x + s.width for s in shapes), default=CELL * 10) + CELL
@@ -76,37 +82,32 @@ def garden_map(plots: list[Plot], my_plot_ids: set[int]) -> dict:
     }
 
 
-# The map and the list repeat per plot; built here with format_html (which escapes every
-# value) because the template engine needs ~0.2 ms per plot for the same markup.
-def _svg_shapes(shapes: list[MapPlot]):
-    return format_html_join(
-        "\n",
-        '  <a href="{}" class="plot-link">\n    <title>{}</title>\n'
-        '    <rect class="{}" x="{}" y="{}" width="{}" height="{}" rx="3"/>\n'
-        '    <text class="plot-label" x="{}" y="{}" text-anchor="middle" '
-        'dominant-baseline="central">{}</text>\n  </a>',
-        (
-            (s.url, s.title, s.css, s.x, s.y, s.width, s.height, s.label_x, s.label_y, s.plot.label)
+# The map and the list repeat per plot, so they are written here rather than by the
+# template engine (~0.2 ms a plot for the same markup). Every text value goes through
+# escape(); the numbers are ints and floats computed above.
+def _svg_shapes(shapes: list[MapPlot]) -> str:
+    return mark_safe(  # noqa: S308 - every text value below is escaped
+        "\n".join(
+            f'  <a href="{escape(s.url)}" class="plot-link">\n'
+            f"    <title>{escape(s.title)}</title>\n"
+            f'    <rect class="{escape(s.css)}" x="{s.x}" y="{s.y}" width="{s.width}" '
+            f'height="{s.height}" rx="3"/>\n'
+            f'    <text class="plot-label" x="{s.label_x}" y="{s.label_y}" '
+            f'text-anchor="middle" dominant-baseline="central">{escape(s.plot.label)}</text>\n'
+            "  </a>"
             for s in shapes
-        ),
+        )
     )
 
 
-def _table_rows(shapes: list[MapPlot], yours: str):
-    mine_tag = format_html(' <strong class="mine-tag">{}</strong>', yours)
-    return format_html_join(
-        "\n",
-        '<tr><th scope="row"><a href="{}">{}</a></th><td>{} m²</td>'
-        '<td><span class="status plot-status {}">{}</span>{}</td></tr>',
-        (
-            (
-                s.url,
-                s.plot.label,
-                localize(s.plot.area_m2),
-                s.plot.status,
-                capfirst(s.status_label),
-                mine_tag if s.mine else "",
-            )
+def _table_rows(shapes: list[MapPlot], yours: str) -> str:
+    mine_tag = f' <strong class="mine-tag">{escape(yours)}</strong>'
+    return mark_safe(  # noqa: S308 - every text value below is escaped
+        "\n".join(
+            f'<tr><th scope="row"><a href="{escape(s.url)}">{escape(s.plot.label)}</a></th>'
+            f"<td>{escape(s.area)} m²</td>"
+            f'<td><span class="status plot-status {escape(s.plot.status)}">'
+            f"{escape(capfirst(s.status_label))}</span>{mine_tag if s.mine else ''}</td></tr>"
             for s in shapes
-        ),
+        )
     )
