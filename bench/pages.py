@@ -1,12 +1,14 @@
 """Pages at scale: every main page and API list of a big garden, timed in process.
 
 Builds the garden of bench/data.py in PostgreSQL twice — at 5 % and at full size — and
-requests each page as the coordinator through Django's full stack (middleware, views,
-templates, database; no HTTP server). Prints median and p95 time and the query count at
-both sizes: a count that grows with the data is an N+1 query. The slowest page is
-profiled with pyinstrument.
+requests each page (detail pages with an object of that garden) and API list as the
+coordinator, and the pages a member opens most again as a member, through Django's full
+stack (middleware, views, templates, database; no HTTP server). Prints median and p95 time
+and the query count at both sizes: a count that grows with the data is an N+1 query. The
+slowest page is profiled with pyinstrument.
 
     python bench/pages.py [--requests 40] [--scale 1.0]
+    BENCH_PAGES_ONLY=plots python bench/pages.py   # only pages whose label contains "plots"
 """
 
 from __future__ import annotations
