@@ -1,12 +1,14 @@
 """Pages at scale: every main page and API list of a big garden, timed in process.
 
 Builds the garden of bench/data.py in PostgreSQL twice — at 5 % and at full size — and
-requests each page as the coordinator through Django's full stack (middleware, views,
-templates, database; no HTTP server). Prints median and p95 time and the query count at
-both sizes: a count that grows with the data is an N+1 query. The slowest page is
-profiled with pyinstrument.
+requests each page (detail pages with an object of that garden) and API list as the
+coordinator, and the pages a member opens most again as a member, through Django's full
+stack (middleware, views, templates, database; no HTTP server). Prints median and p95 time
+and the query count at both sizes: a count that grows with the data is an N+1 query. The
+slowest page is profiled with pyinstrument.
 
     python bench/pages.py [--requests 40] [--scale 1.0]
+    BENCH_PAGES_ONLY=plots python bench/pages.py   # only pages whose label contains "plots"
 """
 
 from __future__ import annotations
@@ -36,21 +38,87 @@ from bench.common import (  # noqa: E402
 
 SKIP_PAGES = {"healthz", "login", "logout", "signup", "set_language", "join", "media"}
 
+# Pages a member opens most: measured a second time as a plain member (users[1], who holds
+# a plot, signs up for shifts and logs harvests), as their view differs from the coordinator's.
+MEMBER_PAGES = [
+    "home",
+    "notifications",
+    "plots:index",
+    "plots:detail",
+    "shifts:index",
+    "shifts:shift",
+    "shifts:hours",
+    "shifts:tasks",
+    "shifts:member_feed",
+    "harvests:index",
+    "harvests:mine",
+    "sharing:index",
+    "sharing:mine",
+    "sharing:loans",
+    "GET /api/v1/me",
+    "GET /api/v1/harvests",
+    "GET /api/v1/shifts",
+    "GET /api/v1/plots",
+]
 
-def main_urls() -> list[tuple[str, str]]:
-    """(label, path): pages without arguments, and API lists without path parameters."""
+
+def detail_kwargs(made: dict) -> dict[str, dict]:
+    """Path arguments for the detail pages (GET) and API operations, from the generated data."""
+    from garden.harvests.models import HarvestLog
+    from garden.shifts.models import CalendarFeed, Schedule
+
+    log = HarvestLog.objects.filter(harvested_by=made["coordinator"]).order_by("pk").first()
+    feed, _ = CalendarFeed.objects.get_or_create(user=made["member"])
+    schedule = Schedule.objects.order_by("pk").first()
+    return {
+        "plots:detail": {"pk": made["plot"].pk},
+        "plots:edit": {"pk": made["plot"].pk},
+        "shifts:shift": {"pk": made["shift"].pk},
+        "shifts:task": {"pk": made["task"].pk},
+        "shifts:task_edit": {"pk": made["task"].pk},
+        "shifts:schedule_edit": {"pk": schedule.pk},
+        "shifts:member_feed": {"token": feed.token},
+        "harvests:edit": {"pk": log.pk},
+        "sharing:offer": {"pk": made["offer"].pk},
+        "sharing:offer_edit": {"pk": made["offer"].pk},
+        "sharing:tool": {"pk": made["tool"].pk},
+        "sharing:tool_edit": {"pk": made["tool"].pk},
+        # API path parameters
+        "harvest_id": log.pk,
+        "offer_id": made["offer"].pk,
+        "plot_id": made["plot"].pk,
+        "shift_id": made["shift"].pk,
+        "tool_id": made["tool"].pk,
+    }
+
+
+def main_urls(made: dict) -> list[tuple[str, str]]:
+    """(label, path): every page a browser GETs (detail pages with an object of the
+    generated garden), a few pages again with the query they are opened with, and every
+    API GET operation."""
     from django.urls import reverse
 
     from tests.security.urlwalk import api_operations, page_urls
 
+    kwargs = detail_kwargs(made)
     urls = []
     for url in page_urls():
-        if url.kwarg_names or url.name in SKIP_PAGES or url.name.startswith(("admin", "/", "api")):
+        if url.name in SKIP_PAGES or url.name.startswith(("admin", "/", "api")):
             continue
-        urls.append((url.name, reverse(url.name)))
+        if url.kwarg_names:
+            if url.name not in kwargs:
+                continue  # an action (POST) or a token link, not a page
+            urls.append((url.name, reverse(url.name, kwargs=kwargs[url.name])))
+        else:
+            urls.append((url.name, reverse(url.name)))
+    season = made.get("season")
+    if season:
+        urls.append(("harvests:index ?season", f"{reverse('harvests:index')}?season={season}"))
+    urls.append(("plots:log ?page=3", f"{reverse('plots:log')}?page=3"))
     for op in api_operations():
-        if op.method == "GET" and not op.path_params and "openapi" not in op.path:
-            urls.append((op.key, op.path))
+        if op.method == "GET" and "openapi" not in op.path:
+            if all(name in kwargs for name in op.path_params):
+                urls.append((op.key, op.url(kwargs)))
     return urls
 
 
@@ -70,10 +138,17 @@ def measure(scale: float, requests: int, profile: bool) -> dict:
     build_s = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    client = Client()
-    client.force_login(made["coordinator"])
+    coordinator, member = Client(), Client()
+    coordinator.force_login(made["coordinator"])
+    member.force_login(made["member"])
+    urls = main_urls(made)
+    runs = [(label, path, coordinator) for label, path in urls]
+    runs += [(f"{label} (member)", path, member) for label, path in urls if label in MEMBER_PAGES]
+    only = os.environ.get("BENCH_PAGES_ONLY")  # while working on one page: a part of its label
+    if only:
+        runs = [run for run in runs if only in run[0]]
     results = {}
-    for label, path in main_urls():
+    for label, path, client in runs:
         for _ in range(3):
             client.get(path)
         with CaptureQueriesContext(connection) as queries:
@@ -87,6 +162,7 @@ def measure(scale: float, requests: int, profile: bool) -> dict:
             cpu.append(time.process_time() - c0)
         results[label] = {
             "path": path,
+            "member": client is member,
             "status": response.status_code,
             "queries": query_count,
             "cpu_median_ms": statistics.median(cpu) * 1000,
@@ -100,6 +176,7 @@ def measure(scale: float, requests: int, profile: bool) -> dict:
         slowest = max(results, key=lambda k: results[k]["p95_ms"])
         profiler = Profiler()
         profiler.start()
+        client = member if results[slowest]["member"] else coordinator
         for _ in range(10):
             client.get(results[slowest]["path"])
         profiler.stop()

@@ -25,6 +25,7 @@ from garden.members.services import display_name, get_garden, is_member
 
 from . import services
 from .models import Crop, HarvestLog, Unit
+from .totals import logs_changed
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
@@ -260,6 +261,7 @@ def import_csv(user, data: bytes, *, add_unknown_crops: bool = False) -> ImportR
         for crop in new_crops.values():
             crop.save()
         HarvestLog.objects.bulk_create([log.set_derived() for log in logs], batch_size=500)
+        logs_changed(garden.pk)  # bulk_create sends no signals
     push_garden("harvests", {"imported": len(logs)})
     return ImportResult(imported=len(logs), new_crops=[crop.name for crop in new_crops.values()])
 

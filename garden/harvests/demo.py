@@ -7,6 +7,7 @@ from decimal import Decimal
 from .defaults import seed_crops
 from .models import Crop, HarvestLog
 from .services import normalise, today
+from .totals import logs_changed
 
 # crop: (months it is harvested, unit, smallest and largest usual quantity)
 SEASONALITY = {
@@ -75,3 +76,4 @@ def seed(garden, users) -> None:
                 )
             day += datetime.timedelta(days=1)
     HarvestLog.objects.bulk_create([log.set_derived() for log in logs], batch_size=500)
+    logs_changed(garden.pk)  # bulk_create sends no signals

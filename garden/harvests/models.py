@@ -133,7 +133,8 @@ class HarvestLog(models.Model):
 
     def set_derived(self) -> "HarvestLog":
         """Fill season, month and donated from date and donated_to
-        (bulk_create skips save(), so bulk callers call this)."""
+        (bulk_create skips save(), so bulk callers call this, and totals.logs_changed()
+        after the insert, as no signal tells the cached totals)."""
         self.season, self.month = self.date.year, self.date.month
         self.donated = bool(self.donated_to)
         return self

@@ -3,6 +3,7 @@
 import zoneinfo
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +15,8 @@ from . import services
 from .forms import AnnouncementForm, GardenSettingsForm, InviteForm
 from .models import Announcement, Invite, Membership
 from .permissions import coordinator_required
+
+MEMBERS_PAGE_SIZE = 50  # pending requests sort first, so they are on page 1
 
 
 @coordinator_required
@@ -64,8 +67,11 @@ def invite_revoke(request, pk: int):
 @coordinator_required
 def members(request):
     garden = services.get_garden()
-    memberships = garden.memberships.select_related("user__profile").order_by("status", "joined_at")
-    return render(request, "members/members.html", {"memberships": memberships})
+    memberships = garden.memberships.select_related("user__profile").order_by(
+        "status", "joined_at", "pk"
+    )
+    page = Paginator(memberships, MEMBERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "members/members.html", {"page": page, "memberships": page})
 
 
 @coordinator_required

@@ -58,3 +58,14 @@ class ProfileLanguageMiddleware:
             if profile is not None and profile.language:
                 return profile.language
         return None
+
+
+class RequestGardenMiddleware:
+    """get_garden() reads the garden's row once per request, not once per call."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with services.garden_read_once():
+            return self.get_response(request)

@@ -1,5 +1,8 @@
 """The rules of membership, in one place for pages, API and commands."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,8 +31,36 @@ LAST_COORDINATOR = gettext_lazy(
 )
 
 
+# The garden, read once per request: nearly every page and API row asks for it (its name,
+# time zone, language), and a list of 500 loans would otherwise read it 1,500 times.
+# Set by RequestGardenMiddleware for the length of one request; None outside requests
+# (services, tasks and tests then read the row each time). Emptied when a Garden is saved.
+_request_garden: ContextVar[dict | None] = ContextVar("request_garden", default=None)
+
+
 def get_garden() -> Garden:
-    return Garden.objects.get_current()
+    cache = _request_garden.get()
+    if cache is None:
+        return Garden.objects.get_current()
+    if "garden" not in cache:
+        cache["garden"] = Garden.objects.get_current()
+    return cache["garden"]
+
+
+@contextmanager
+def garden_read_once() -> Iterator[None]:
+    """Within the block, get_garden() reads the database at most once (until a save)."""
+    token = _request_garden.set({})
+    try:
+        yield
+    finally:
+        _request_garden.reset(token)
+
+
+def forget_cached_garden() -> None:
+    cache = _request_garden.get()
+    if cache is not None:
+        cache.clear()
 
 
 def membership_of(user) -> Membership | None:
@@ -54,8 +85,11 @@ def is_coordinator(user) -> bool:
 def display_name(user) -> str:
     """The name shown for a person on this node's pages (the username if they set none).
     Activities to other gardens use the display name only; see garden/sharing."""
-    profile = Profile.objects.filter(user=user).first()
-    return profile.name if profile else user.get_username()
+    try:
+        profile = user.profile  # loaded with the user when the query select_related it
+    except Profile.DoesNotExist:
+        return user.get_username()
+    return profile.name
 
 
 def active_members(garden: Garden | None = None):

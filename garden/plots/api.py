@@ -86,7 +86,7 @@ def list_plots(request):
     services.expire_offers()
     current = {
         t.plot_id: t
-        for t in Tenancy.objects.filter(status__in=Tenancy.CURRENT).select_related("user")
+        for t in Tenancy.objects.filter(status__in=Tenancy.CURRENT).select_related("user__profile")
     }
     return [_plot_out(plot, user, current.get(plot.pk)) for plot in Plot.objects.all()]
 

@@ -3,6 +3,7 @@ from django.contrib.auth.models import User
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from garden.core.widgets import QuickSelect
 from garden.members.services import active_members
 
 from .models import MAP_COLUMNS, MAP_ROWS, Fee, Plot, PlotPolicy
@@ -52,7 +53,9 @@ class ReasonForm(forms.Form):
 
 
 class AssignForm(ReasonForm):
-    member = forms.ModelChoiceField(label=_("Member"), queryset=User.objects.none())
+    member = forms.ModelChoiceField(
+        label=_("Member"), queryset=User.objects.none(), widget=QuickSelect
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

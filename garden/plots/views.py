@@ -15,6 +15,8 @@ from .forms import AssignForm, FeePaidForm, PlotForm, PolicyForm, ReasonForm
 from .map import garden_map
 from .models import Fee, Plot, PlotEvent, Tenancy
 
+PAGE_SIZE = 50  # rows of the fees list on one page
+
 
 @member_required
 def index(request):
@@ -179,10 +181,11 @@ def fees(request):
     fees = Fee.objects.select_related("tenancy__plot", "tenancy__user__profile")
     if not show_all:
         fees = fees.filter(paid_at__isnull=True)
+    page = Paginator(fees.order_by("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "plots/fees.html",
-        {"fees": fees, "show_all": show_all, "methods": Fee.Method.choices},
+        {"fees": page, "page": page, "show_all": show_all, "methods": Fee.Method.choices},
     )
 
 

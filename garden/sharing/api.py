@@ -228,11 +228,12 @@ def loan_out(loan: Loan) -> dict:
 def list_offers(request, status: str = "open"):
     """This garden's own offers; `status=open` (default), `closed` or `all`."""
     api_member(request)
-    offers = Offer.objects.filter(origin_actor="").select_related("offered_by__profile")
+    offers = Offer.objects.filter(origin_actor="")
     if status == "open":
         offers = services.open_offers().filter(origin_actor="")
     elif status == "closed":
         offers = offers.exclude(pk__in=services.open_offers().values("pk"))
+    offers = offers.select_related("offered_by__profile")
     return [offer_out(request, offer) for offer in offers.order_by("expires_at")[:500]]
 
 
@@ -338,7 +339,7 @@ def nearby(request, filters: Query[NearbyQuery]):
 def list_tools(request):
     """Our tools and the neighbours' tools lent to other gardens, nearest first."""
     api_member(request)
-    return [tool_out(request, tool) for tool in services.library()]
+    return [tool_out(request, tool) for tool in services.with_bookings(services.library())]
 
 
 @router.post("/tools", response={201: ToolOut, **ERRORS}, summary="Add a tool (coordinators)")

@@ -220,7 +220,9 @@ def claim_picked_up(claim: Claim) -> None:
 def booked_periods(tool: Tool) -> list[dict]:
     if tool.is_remote:
         return list(tool.remote_busy)
-    loans = tool.loans.filter(status__in=Loan.BOOKED).order_by("start_date")
+    loans = getattr(tool, "booked_loans", None)  # prefetched by services.with_bookings()
+    if loans is None:
+        loans = tool.loans.filter(status__in=Loan.BOOKED).order_by("start_date")
     return [{"start": str(loan.start_date), "end": str(loan.end_date)} for loan in loans]
 
 

@@ -3,6 +3,7 @@
 from functools import wraps
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -279,6 +280,9 @@ def tool_retire(request, pk: int):
     return redirect("sharing:tools")
 
 
+LOANS_PAGE_SIZE = 50
+
+
 @member_required
 @in_garden_time
 def loans(request):
@@ -296,7 +300,10 @@ def loans(request):
         "sharing/loans.html",
         {
             "mine": mine.order_by("-start_date")[:100],
-            "ours": ours.order_by("start_date"),
+            # Open requests and loans of our tools, the soonest first, a page at a time.
+            "ours": Paginator(ours.order_by("start_date", "pk"), LOANS_PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
             "coordinator": coordinator,
             "return_form": ReturnForm(),
         },

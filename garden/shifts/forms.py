@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
+from garden.core.widgets import QuickSelect
 from garden.members import services as members
 
 from .models import WEEKDAYS, Schedule, Shift, ShiftSettings, Skill, Task
@@ -130,6 +131,8 @@ def member_choices(garden):
 
 
 class MemberChoiceField(forms.ModelChoiceField):
+    widget = QuickSelect
+
     def label_from_instance(self, obj) -> str:
         return obj.profile.name
 
@@ -168,6 +171,7 @@ class TaskForm(forms.ModelForm):
         widgets = {
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 4}),
+            "plot": QuickSelect,
         }
 
     def clean_due_date(self):

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.models import User
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -75,6 +76,9 @@ def _week_context(request, garden) -> dict:
 
 
 # Shifts ----------------------------------------------------------------------
+
+TASKS_PAGE_SIZE = 25
+BALANCES_PAGE_SIZE = 50
 
 
 @member_required
@@ -186,6 +190,7 @@ def roster(request):
     context["tasks"] = (
         Task.objects.filter(garden=garden, status=Task.Status.OPEN)
         .filter(Q(due_date__lte=context["sunday"]) | Q(due_date__isnull=True))
+        .select_related("plot")
         .prefetch_related("volunteers__profile")
     )
     return render(request, "shifts/roster.html", context)
@@ -324,7 +329,10 @@ def hours(request):
         "is_coordinator": is_coordinator,
     }
     if is_coordinator:
-        context["balances"] = services.balances(garden)
+        # Those furthest behind first, a page at a time.
+        context["balances"] = Paginator(services.balances(garden), BALANCES_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
     return render(request, "shifts/hours.html", context)
 
 
@@ -386,7 +394,10 @@ def tasks(request):
         request,
         "shifts/tasks.html",
         {
-            "tasks": services.tasks_filtered(garden, request.user, show),
+            "tasks": Paginator(
+                services.tasks_filtered(garden, request.user, show),
+                TASKS_PAGE_SIZE,
+            ).get_page(request.GET.get("page")),
             "show": show,
             "filters": [
                 ("open", _("Open")),

@@ -8,6 +8,7 @@ import pytest
 
 from garden.harvests.models import Crop, HarvestLog
 from garden.harvests.services import normalise
+from garden.harvests.totals import logs_changed
 
 
 @pytest.fixture
@@ -60,3 +61,4 @@ def fill_logs(garden, users, count: int, seed: int = 1) -> None:
             )
         )
     HarvestLog.objects.bulk_create([log.set_derived() for log in logs], batch_size=500)
+    logs_changed(garden.pk)  # as every bulk writer must: the cached totals are now stale

@@ -149,6 +149,28 @@ def test_summary_by_crop_and_by_month(api, member, other_member, tomatoes, radis
     assert by_month["rows"][7]["key"] == "2025-08-01" and by_month["rows"][7]["grams"] == 500
 
 
+def test_cached_totals_follow_every_change_of_the_logs(api, member, coordinator, tomatoes):
+    client = api(member)
+
+    def total_grams() -> int:
+        summary = client.get("/harvests/summary", {"by": "crop", "season": 2025}).json()
+        return summary["total"]["grams"]
+
+    assert total_grams() == 0  # now cached
+    created = client.post(
+        "/harvests", {"crop": "Tomatoes", "quantity": "2", "unit": "kg", "date": "2025-07-01"}
+    )
+    assert created.status_code == 201
+    assert total_grams() == 2000
+    path = f"/harvests/{created.json()['id']}"
+    assert client.patch(path, {"quantity": "3"}).status_code == 200
+    assert total_grams() == 3000
+    assert _upload(client, "date,crop,quantity,unit\n2025-07-02,Tomatoes,1,kg\n").status_code == 201
+    assert total_grams() == 4000
+    assert api(coordinator).delete(path).status_code == 204
+    assert total_grams() == 1000
+
+
 def test_summary_refuses_another_grouping(api, member):
     response = api(member).get("/harvests/summary", {"by": "gardener"})
     assert response.status_code == 400
@@ -161,10 +183,10 @@ def test_summary_needs_few_queries_whatever_the_size(
     client = api(member)
     fill_logs(garden, [member, other_member], 20)
     small = _queries(client, "/harvests/summary", {"by": "month"})
-    fill_logs(garden, [member, other_member], 2000, seed=2)
+    fill_logs(garden, [member, other_member], 2000, seed=2)  # the cached totals are forgotten
     with django_assert_max_num_queries(7):
-        assert client.get("/harvests/summary", {"by": "month"}).status_code == 200
-    assert _queries(client, "/harvests/summary", {"by": "month"}) == small
+        large = _queries(client, "/harvests/summary", {"by": "month"})
+    assert large == small  # both computed afresh
 
 
 def test_author_and_coordinator_change_and_delete_others_cannot(
