@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -588,17 +589,30 @@ class Balance:
         return self.done < self.required
 
 
-def balances(garden: Garden) -> list[Balance]:
-    """Every active member's hours this season, those furthest behind first."""
-    required = settings_for().required_hours
+def balances(garden: Garden) -> QuerySet:
+    """Every active member's hours this season (``done``), those furthest behind first.
+
+    Sorted by the database, so a page of a long list is cut there; ``as_balances`` turns
+    the rows of a page into ``Balance``s."""
     start = season_start(garden)
-    people = (
+    name = Coalesce(NullIf("user__profile__display_name", Value("")), "user__username")
+    return (
         members.active_members(garden)
-        .annotate(done=Sum("user__work_hours__hours", filter=Q(user__work_hours__date__gte=start)))
+        .annotate(
+            done=Coalesce(
+                Sum("user__work_hours__hours", filter=Q(user__work_hours__date__gte=start)),
+                Value(Decimal("0")),
+                output_field=DecimalField(max_digits=8, decimal_places=2),
+            )
+        )
         .select_related("user__profile")
+        .order_by("done", Lower(name), "pk")
     )
-    rows = [Balance(m.user, m.done or Decimal("0"), required) for m in people]
-    return sorted(rows, key=lambda b: (b.done, b.user.profile.name.lower()))
+
+
+def as_balances(memberships) -> list[Balance]:
+    required = settings_for().required_hours
+    return [Balance(m.user, m.done, required) for m in memberships]
 
 
 @transaction.atomic

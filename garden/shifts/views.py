@@ -330,9 +330,11 @@ def hours(request):
     }
     if is_coordinator:
         # Those furthest behind first, a page at a time.
-        context["balances"] = Paginator(services.balances(garden), BALANCES_PAGE_SIZE).get_page(
+        page = Paginator(services.balances(garden), BALANCES_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
+        page.object_list = services.as_balances(page.object_list)
+        context["balances"] = page
     return render(request, "shifts/hours.html", context)
 
 
