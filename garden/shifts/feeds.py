@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 from icalendar import Calendar, Event
@@ -10,6 +11,10 @@ from icalendar import Calendar, Event
 from .models import Shift
 
 FEED_PAST = dt.timedelta(days=30)
+# The public feed is built at most this often (calendar apps poll it; ~500 events take
+# ~130 ms to serialise), and again as soon as a shift or a sign-up changes.
+GARDEN_FEED_SECONDS = 300
+GARDEN_FEED_KEY = "shifts:garden-feed"
 
 
 def _calendar(name: str) -> Calendar:
@@ -62,3 +67,16 @@ def garden_feed(garden) -> bytes:
     for shift in shifts:
         calendar.add_component(_event(shift, stamp, filled=shift.filled))
     return calendar.to_ical()
+
+
+def cached_garden_feed(garden) -> bytes:
+    body = cache.get(GARDEN_FEED_KEY)
+    if body is None:
+        body = garden_feed(garden)
+        cache.set(GARDEN_FEED_KEY, body, GARDEN_FEED_SECONDS)
+    return body
+
+
+def forget_garden_feed(**_signal) -> None:
+    """Shifts or sign-ups changed: the next request builds the public feed afresh."""
+    cache.delete(GARDEN_FEED_KEY)

@@ -18,6 +18,7 @@ from garden.members.models import Garden, Membership
 from garden.members.notifications import notify
 from garden.plots.models import Plot
 
+from .feeds import forget_garden_feed
 from .models import (
     CalendarFeed,
     HoursEntry,
@@ -113,6 +114,7 @@ def materialise(garden: Garden | None = None, *, today: dt.date | None = None) -
         Shift.objects.bulk_create(rows, ignore_conflicts=True)
         created += Shift.objects.filter(schedule=schedule).count() - before
     if created:
+        forget_garden_feed()  # bulk_create sends no signals
         push_garden("shifts", {"materialised": created})
     return created
 

@@ -380,7 +380,7 @@ def member_feed(request, token: str):
 
 
 def garden_feed(request):
-    return _ics(feeds.garden_feed(members.get_garden()), "shifts.ics")
+    return _ics(feeds.cached_garden_feed(members.get_garden()), "shifts.ics")
 
 
 # Tasks -----------------------------------------------------------------------

@@ -54,3 +54,22 @@ def test_garden_feed_is_public_without_names(make_shift, member):
     assert "Mara" not in body and "mara" not in body
     (event,) = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
     assert "1/2" in str(event["summary"])
+
+
+def test_garden_feed_is_built_once_and_again_after_a_change(
+    make_shift, member, django_assert_num_queries
+):
+    shift = make_shift(hours_from_now=30)
+    client = client_for(None)
+
+    def summaries() -> list[str]:
+        calendar = icalendar.Calendar.from_ical(client.get("/shifts/feed/garden.ics").content)
+        return [str(event["summary"]) for event in calendar.walk("VEVENT")]
+
+    assert [s for s in summaries() if "0/2" in s]
+    with django_assert_num_queries(1):  # the garden's row; the feed comes from the cache
+        client.get("/shifts/feed/garden.ics")
+    Signup.objects.create(shift=shift, user=member)  # a sign-up shows at once
+    assert [s for s in summaries() if "1/2" in s]
+    shift.delete()
+    assert summaries() == []
