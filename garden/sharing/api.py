@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from garden.members.permissions import api_member
 from garden.members.services import is_coordinator
@@ -372,16 +373,30 @@ def request_loan(request, tool_id: int, payload: LoanIn):
     return Status(202 if tool.is_remote else 201, loan_out(loan))
 
 
+class PagedLoans:
+    """Loans as the API shows them, converted a page at a time (for ``paginate``)."""
+
+    def __init__(self, loans) -> None:
+        self.loans = loans
+
+    def __len__(self) -> int:
+        return self.loans.count()
+
+    def __getitem__(self, page: slice) -> list[dict]:
+        return [loan_out(loan) for loan in self.loans[page]]
+
+
 @router.get("/loans", response={200: list[LoanOut], 403: Detail}, summary="Loans")
+@paginate(LimitOffsetPagination, max_limit=500)
 def list_loans(request):
-    """My loans; for coordinators also every loan of our tools."""
+    """My loans; for coordinators also every loan of our tools. Newest first, paged."""
     user = api_member(request)
     loans = Loan.objects.select_related("tool", "borrower__profile")
     if is_coordinator(user):
         loans = loans.filter(tool__origin_actor="") | loans.filter(borrower=user)
     else:
         loans = loans.filter(borrower=user)
-    return [loan_out(loan) for loan in loans.order_by("-start_date")[:500]]
+    return PagedLoans(loans.order_by("-start_date", "-pk"))
 
 
 def _loan(loan_id: int) -> Loan:

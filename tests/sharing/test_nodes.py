@@ -138,7 +138,7 @@ def test_offers_claims_loans_and_expiry_travel_between_gardens(node_factory):  #
     loan_b = post(b, b_bea, f"/tools/{tool_on_b['id']}/loans", dates, expect=(202,))
 
     def loan_on(node, token, status):
-        loans = [x for x in get(node, token, "/loans") if x["status"] == status]
+        loans = [x for x in get(node, token, "/loans")["items"] if x["status"] == status]
         return loans[0] if loans else None
 
     loan_a = wait_for(lambda: loan_on(a, a_coord, "requested"), timeout=WAIT)

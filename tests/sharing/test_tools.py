@@ -130,9 +130,9 @@ def test_lent_tool_cannot_be_retired(member, coordinator, tool):
 
 def test_loans_list_shows_mine_and_for_coordinators_all_of_ours(api, member, coordinator, tool):
     services.request_loan(member, tool, start_date=days(1), end_date=days(2))
-    assert len(api(member).get("/loans").json()) == 1
-    assert len(api(coordinator).get("/loans").json()) == 1
-    assert api(coordinator).get("/loans").json()[0]["borrower"] == "Mara"
+    assert api(member).get("/loans").json()["count"] == 1
+    assert api(coordinator).get("/loans").json()["count"] == 1
+    assert api(coordinator).get("/loans").json()["items"][0]["borrower"] == "Mara"
 
 
 def test_share_radius_is_set_by_coordinators(api, member, coordinator):
@@ -151,3 +151,14 @@ def test_expiry_and_reminders_are_periodic_jobs():
         "garden.sharing.tasks.expire_offers",
         "garden.sharing.tasks.send_overdue_reminders",
     } <= names
+
+
+def test_loans_list_is_paged_newest_first(api, member, tool):
+    for start in (1, 4, 7):
+        services.request_loan(member, tool, start_date=days(start), end_date=days(start + 1))
+    first = api(member).get("/loans?limit=2").json()
+    assert first["count"] == 3
+    assert [loan["start_date"] for loan in first["items"]] == [str(days(7)), str(days(4))]
+    rest = api(member).get("/loans?limit=2&offset=2").json()["items"]
+    assert [loan["start_date"] for loan in rest] == [str(days(1))]
+    assert api(member).get("/loans?limit=501").json()["count"] == 3  # capped at 500, not refused
