@@ -8,7 +8,7 @@ and the query count at both sizes: a count that grows with the data is an N+1 qu
 slowest page is profiled with pyinstrument.
 
     python bench/pages.py [--requests 40] [--scale 1.0]
-    BENCH_PAGES_ONLY=plots python bench/pages.py   # only pages whose label contains "plots"
+    BENCH_PAGES_ONLY=plots,hours python bench/pages.py   # only labels containing either
 """
 
 from __future__ import annotations
@@ -144,9 +144,9 @@ def measure(scale: float, requests: int, profile: bool) -> dict:
     urls = main_urls(made)
     runs = [(label, path, coordinator) for label, path in urls]
     runs += [(f"{label} (member)", path, member) for label, path in urls if label in MEMBER_PAGES]
-    only = os.environ.get("BENCH_PAGES_ONLY")  # while working on one page: a part of its label
+    only = os.environ.get("BENCH_PAGES_ONLY")  # while working on pages: parts of labels, a,b
     if only:
-        runs = [run for run in runs if only in run[0]]
+        runs = [run for run in runs if any(part in run[0] for part in only.split(","))]
     results = {}
     for label, path, client in runs:
         for _ in range(3):
