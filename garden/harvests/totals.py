@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 
+from garden.core.caching import forget
 from garden.members.models import Garden
 
 from .models import Crop, HarvestLog
@@ -113,14 +113,8 @@ def _logs_version(garden_id: int) -> str:
 
 
 def logs_changed(garden_id: int) -> None:
-    """Forget the cached totals now and again once the transaction commits (a page
-    computing the totals meanwhile may have read the data without the change)."""
-
-    def forget() -> None:
-        cache.set(_version_key(garden_id), uuid.uuid4().hex, None)
-
-    forget()
-    transaction.on_commit(forget)
+    """Forget the cached totals: the next read starts a new version."""
+    forget(_version_key(garden_id))
 
 
 def _cube_rows(garden: Garden, season: int | None, user) -> list[dict]:

@@ -8,6 +8,8 @@ from django.db.models import Count
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from garden.core.caching import forget
+
 from .models import Shift
 
 FEED_PAST = dt.timedelta(days=30)
@@ -79,4 +81,4 @@ def cached_garden_feed(garden) -> bytes:
 
 def forget_garden_feed(**_signal) -> None:
     """Shifts or sign-ups changed: the next request builds the public feed afresh."""
-    cache.delete(GARDEN_FEED_KEY)
+    forget(GARDEN_FEED_KEY)
