@@ -7,16 +7,16 @@ import contextlib
 import os
 import platform
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from tests.nodes import child_pids, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -49,12 +49,6 @@ def drop_database(url: str) -> None:
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -114,32 +108,10 @@ def manage(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def wait_for(condition: Callable[[], object], timeout: float = 60.0, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"not within {timeout} s: {condition}")
-        time.sleep(interval)
-
-
 @dataclass
 class WebServer:
     process: subprocess.Popen
     pids: list[int]  # the daphne processes (one, or the children of ``manage.py serve``)
-
-
-def _daphne_children(parent: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        with contextlib.suppress(OSError, ValueError):
-            stat = (entry / "stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
-                if b"daphne" in (entry / "cmdline").read_bytes():
-                    children.append(int(entry.name))
-    return sorted(children)
 
 
 @contextlib.contextmanager
@@ -179,10 +151,11 @@ def daphne(env: dict[str, str], port: int, log: Path, processes: int = 1) -> Ite
             else:
                 pids = wait_for(
                     lambda: (
-                        (found := _daphne_children(process.pid))
+                        (found := child_pids(process.pid, b"daphne"))
                         and len(found) == processes
                         and found
-                    )
+                    ),
+                    timeout=60,
                 )
             yield WebServer(process, pids)
         finally:

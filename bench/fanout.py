@@ -30,15 +30,14 @@ from bench.common import (  # noqa: E402
     ROOT,
     bench_database_url,
     drop_database,
-    free_port,
     machine,
     manage,
     node_env,
     py_spy,
     recreate_database,
     top_functions,
-    wait_for,
 )
+from tests.nodes import free_port, wait_for  # noqa: E402
 
 
 class Receiver:

@@ -7,14 +7,13 @@ import signal
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import httpx
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from tests.nodes import ROOT, free_port, wait_for
+from tests.nodes import ROOT, child_pids, free_port, wait_for
 
 REDIS_URL = "redis://127.0.0.1:6379/7"
 
@@ -40,21 +39,6 @@ def test_a_port_in_use_is_a_clear_error():
         port = taken.getsockname()[1]
         with pytest.raises(CommandError, match=f"Cannot listen on 127.0.0.1:{port}"):
             call_command("serve", port=port)
-
-
-def daphne_children(parent: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and b"daphne" in cmdline:
-            found.append(int(entry.name))
-    return sorted(found)
 
 
 def answers(url: str) -> bool:
@@ -90,9 +74,9 @@ def test_two_web_processes_each_answer_on_the_shared_port(tmp_path):
     url = f"http://127.0.0.1:{port}/healthz"
     try:
         wait_for(lambda: answers(url), timeout=90)
-        web = wait_for(lambda: (pids := daphne_children(serve.pid)) and len(pids) == 2, 30)
+        web = wait_for(lambda: (pids := child_pids(serve.pid, b"daphne")) and len(pids) == 2, 30)
         assert web
-        first, second = daphne_children(serve.pid)
+        first, second = child_pids(serve.pid, b"daphne")
         # With one process frozen, the other alone accepts every connection; so each of the
         # two really listens on the port.
         for frozen in (first, second):

@@ -12,7 +12,6 @@ import os
 import signal
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,7 +19,7 @@ import pytest
 pytest.importorskip("federation.outbox", reason="the federation core has not landed yet")
 pytest.importorskip("tests.nodes", reason="the federation core has not landed yet")
 
-from tests.nodes import Node, peer, running_node, wait_for  # noqa: E402
+from tests.nodes import Node, child_pids, peer, running_node, wait_for  # noqa: E402
 
 pytestmark = pytest.mark.nodes
 
@@ -58,18 +57,9 @@ def kick_worker(node: Node) -> None:
 
 def worker_pid(node: Node) -> int:
     """The db_worker child of the node's ``manage.py serve``."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == node.process.pid and b"db_worker" in cmdline:
-            return int(entry.name)
-    raise AssertionError("no worker process found")
+    workers = child_pids(node.process.pid, b"db_worker")
+    assert workers, "no worker process found"
+    return workers[0]
 
 
 class HoldingProxy:
