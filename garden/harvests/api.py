@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from garden.core.errors import RuleError
+from garden.core.paging import LimitOffset
 from garden.members.permissions import api_member
 from garden.members.services import get_garden, is_coordinator
 
@@ -176,7 +177,7 @@ def crop_add(request, payload: CropIn):
     response=list[HarvestOut],
     summary="Harvest logs: mine, or with scope=garden (coordinators) the whole garden's",
 )
-@paginate(LimitOffsetPagination, max_limit=500)
+@paginate(LimitOffset, max_limit=500)
 def harvest_list(request, filters: Query[HarvestFilter]):
     user = api_member(request)
     if filters.scope not in ("mine", "garden"):

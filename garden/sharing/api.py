@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from garden.core.paging import LimitOffset
 from garden.members.permissions import api_member
 from garden.members.services import is_coordinator
 
@@ -387,7 +388,7 @@ class PagedLoans:
 
 
 @router.get("/loans", response={200: list[LoanOut], 403: Detail}, summary="Loans")
-@paginate(LimitOffsetPagination, max_limit=500)
+@paginate(LimitOffset, max_limit=500)
 def list_loans(request):
     """My loans; for coordinators also every loan of our tools. Newest first, paged."""
     user = api_member(request)

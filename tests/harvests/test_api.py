@@ -122,6 +122,12 @@ def test_the_list_filters_and_pages(api, member, tomatoes, radishes):
     assert page["count"] == 3 and len(page["items"]) == 1
 
 
+def test_an_offset_past_what_a_database_takes_is_a_422(api, member):
+    response = api(member).get("/harvests", {"offset": 10**20})
+    assert response.status_code == 422
+    assert api(member).get("/harvests", {"offset": 2**31 - 1}).json()["items"] == []
+
+
 def test_listing_needs_few_queries_whatever_the_size(
     api, member, other_member, garden, django_assert_max_num_queries
 ):

@@ -162,3 +162,4 @@ def test_loans_list_is_paged_newest_first(api, member, tool):
     rest = api(member).get("/loans?limit=2&offset=2").json()["items"]
     assert [loan["start_date"] for loan in rest] == [str(days(1))]
     assert api(member).get("/loans?limit=501").json()["count"] == 3  # capped at 500, not refused
+    assert api(member).get(f"/loans?offset={10**20}").status_code == 422
