@@ -8,8 +8,10 @@ from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from federation.api import router as federation_router
+from garden.conversations.api import router as conversations_router
 from garden.core.errors import RuleError
 from garden.core.openapi import AllmendeAPI
+from garden.decisions.api import router as decisions_router
 from garden.harvests.api import router as harvests_router
 from garden.members.api import router as members_router
 from garden.members.models import ApiToken
@@ -79,4 +81,6 @@ api.add_router("", plots_router)
 api.add_router("", shifts_router)
 api.add_router("", harvests_router)
 api.add_router("", sharing_router)
+api.add_router("", decisions_router)
+api.add_router("", conversations_router)
 api.add_router("", federation_router)

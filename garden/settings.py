@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "garden.shifts",
     "garden.harvests",
     "garden.sharing",
+    "garden.decisions",
+    "garden.conversations",
 ]
 
 MIDDLEWARE = [
