@@ -99,6 +99,26 @@ def _local(hours: int) -> str:
     return (timezone.localtime() + timezone.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
 
 
+def _thread(scene) -> dict:
+    return {"kind": "plot", "object_id": scene.get("plot").pk}
+
+
+def _proposal_form() -> dict:
+    return {"title": "Compost", "text": "Two bins.", "method": "consent", "deadline": _local(48)}
+
+
+def _proposal_json() -> dict:
+    from django.utils import timezone
+
+    deadline = timezone.now() + timezone.timedelta(days=2)
+    return {
+        "title": "Compost",
+        "text": "Two bins.",
+        "method": "consent",
+        "deadline": deadline.isoformat(),
+    }
+
+
 def _offer_form(scene) -> dict:
     return {
         "crop": "Mangold",
@@ -170,6 +190,42 @@ PAGES: dict[str, Entry] = {
     # The apps' placeholders until they land; replaced by their real pages.
     # Sharing: offers, claims, the tool library and loans. Refused actions on pages go
     # back to the object with a message (a REDIRECT), as elsewhere; the API says 403.
+    # Decisions and conversations: members; settings and hiding: coordinators. Editing
+    # someone else's message sends you back to its page.
+    "decisions:index": Entry(get=members(200)),
+    "decisions:records": Entry(get=members(200)),
+    "decisions:proposal_new": Entry(
+        get=members(200), post=members(REDIRECT), data=lambda s: _proposal_form()
+    ),
+    "decisions:proposal": Entry(
+        get=members(200),
+        post=members(REDIRECT),
+        kwargs=_pk("proposal"),
+        data=lambda s: {"choice": s.get("proposal").options.first().pk},
+    ),
+    "decisions:settings": Entry(
+        get=coordinators(200),
+        post=coordinators(REDIRECT),
+        data=lambda s: {"who_may_propose": "members"},
+    ),
+    "conversations:thread": Entry(
+        get=members(200), post=members(REDIRECT), kwargs=_thread, data=lambda s: {"body": "Hi"}
+    ),
+    "conversations:follow": Entry(
+        get=members(405), post=members(REDIRECT), kwargs=_thread, data=lambda s: {"follow": "1"}
+    ),
+    "conversations:message_edit": Entry(
+        get=members(REDIRECT),
+        post=members(REDIRECT),
+        kwargs=_pk("message"),
+        data=lambda s: {"body": "Changed"},
+    ),
+    "conversations:message_hide": Entry(
+        get=coordinators(200),
+        post=coordinators(REDIRECT),
+        kwargs=_pk("message"),
+        data=lambda s: {"reason": "Unkind"},
+    ),
     "sharing:index": Entry(get=members(200)),
     "sharing:mine": Entry(get=members(200)),
     "sharing:offer_new": Entry(get=members(200), post=members(REDIRECT), data=_offer_form),
@@ -406,6 +462,24 @@ API: dict[str, Entry] = {
     ),
     "DELETE /api/v1/announcements/{pk}": Entry(
         post=api_coordinators(204), kwargs=_pk("announcement")
+    ),
+    "GET /api/v1/proposals": Entry(get=api_members(200)),
+    "POST /api/v1/proposals": Entry(post=api_members(201), data=lambda s: _proposal_json()),
+    "GET /api/v1/proposals/{proposal_id}": Entry(
+        get=api_members(200), kwargs=_id("proposal_id", "proposal")
+    ),
+    "GET /api/v1/proposals/{proposal_id}/vote": Entry(
+        get=api_members(404),
+        kwargs=_id("proposal_id", "proposal"),  # not voted
+    ),
+    "PUT /api/v1/proposals/{proposal_id}/vote": Entry(
+        post=api_members(200),
+        kwargs=_id("proposal_id", "proposal"),
+        data=lambda s: {"option_id": s.get("proposal").options.first().pk},
+    ),
+    "GET /api/v1/threads/{kind}/{object_id}/messages": Entry(get=api_members(200), kwargs=_thread),
+    "POST /api/v1/threads/{kind}/{object_id}/messages": Entry(
+        post=api_members(201), kwargs=_thread, data=lambda s: {"body": "Hello"}
     ),
     "GET /api/v1/plots": Entry(get=api_members(200)),
     "GET /api/v1/plots/{plot_id}": Entry(get=api_members(200), kwargs=_id("plot_id", "plot")),

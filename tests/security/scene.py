@@ -315,3 +315,25 @@ def _approved_loan(scene: Scene):
 @factory("lent_loan")
 def _lent_loan(scene: Scene):
     return _loan(scene, "lent", 0)
+
+
+@factory("proposal")
+def _proposal(scene: Scene):
+    """The owner's yes/no proposal, open for a day."""
+    from garden.decisions import services
+
+    return services.create_proposal(
+        scene.owner,
+        title="A new pump",
+        text="The old one leaks.",
+        method="majority",
+        deadline=_soon(24),
+    )
+
+
+@factory("message")
+def _message(scene: Scene):
+    """The owner's message in the plot's thread."""
+    from garden.conversations import services
+
+    return services.post("plot", scene.get("plot").pk, scene.owner, "Who has the key?")
