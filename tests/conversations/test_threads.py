@@ -12,8 +12,8 @@ from garden.conversations.models import Follow, Message
 from garden.core.errors import RuleError
 from garden.members.models import Notification
 from garden.plots.models import Plot
-from garden.shifts.models import Shift, Task
 from garden.sharing import services as sharing
+from garden.shifts.models import Shift, Task
 from tests.conftest import client_for
 
 
