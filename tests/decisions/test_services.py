@@ -176,3 +176,18 @@ def test_decision_records_are_searchable(member):
     services.close_due()
     assert [d.title for d in services.search_decisions("compost")] == ["Compost rules"]
     assert services.search_decisions("").count() == 2
+
+
+def test_my_data_download_holds_my_proposals_votes_and_messages(member, api):
+    proposal = make_proposal(member, "score", options=["A", "B"])
+    first = proposal.options.first()
+    services.cast_vote(proposal.pk, member, Ballot(scores={first.pk: 2}))
+    from garden.conversations import services as conversations
+
+    conversations.post("proposal", proposal.pk, member, "My view")
+    response = api(member).get("/me/export")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["decisions"]["proposals"][0]["title"] == "A new pump"
+    assert data["decisions"]["votes"][0]["scores"][str(first.pk)] == 2
+    assert data["conversations"][0]["body"] == "My view"
