@@ -39,6 +39,10 @@ PAGES = [
     ("tools", "member1", "/share/tools/"),
     ("loans", "member1", "/share/loans/"),
     ("peers", "coordinator", "/federation/peers/"),
+    ("decisions", "member1", "/decisions/"),
+    ("proposal", "member1", ("/decisions/", r"^/decisions/\d+/$", "/decisions/1/")),
+    ("decision-records", "member1", "/decisions/records/"),
+    ("decisions-settings", "coordinator", "/decisions/settings/"),
 ]
 
 
