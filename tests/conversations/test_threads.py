@@ -15,6 +15,7 @@ from garden.plots.models import Plot
 from garden.sharing import services as sharing
 from garden.shifts.models import Shift, Task
 from tests.conftest import client_for
+from tests.sharing.conftest import offer_values
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ def test_plain_text_only_links_are_made_safely(plot, member):
     assert 'href="javascript' not in page
 
 
-@pytest.mark.parametrize("kind", ["plot", "shift", "task", "tool"])
+@pytest.mark.parametrize("kind", ["plot", "shift", "task", "tool", "offer"])
 def test_every_detail_page_carries_its_thread(kind, plot, member, coordinator):
     start = timezone.now() + dt.timedelta(days=1)
     obj = {
@@ -92,6 +93,7 @@ def test_every_detail_page_carries_its_thread(kind, plot, member, coordinator):
         ),
         "task": lambda: Task.objects.create(garden=plot_garden(), title="Compost"),
         "tool": lambda: sharing.create_tool(coordinator, name="Spade", description="Sharp"),
+        "offer": lambda: sharing.create_offer(member, **offer_values()),
     }[kind]()
     services.post(kind, obj.pk, member, f"About this {kind}")
     url = {
@@ -99,6 +101,7 @@ def test_every_detail_page_carries_its_thread(kind, plot, member, coordinator):
         "shift": "/shifts/{}/",
         "task": "/shifts/tasks/{}/",
         "tool": "/share/tools/{}/",
+        "offer": "/share/offers/{}/",
     }[kind].format(obj.pk)
     page = client_for(member).get(url)
     assert page.status_code == 200

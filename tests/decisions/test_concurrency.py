@@ -23,10 +23,15 @@ def _postgres_only():
 
 
 def _put_all(url: str, token: str, bodies: list[dict]) -> list[int]:
-    barrier = threading.Barrier(len(bodies))
-    statuses = [0] * len(bodies)
+    return _put_each(url, [(token, body) for body in bodies])
 
-    def run(index: int, body: dict) -> None:
+
+def _put_each(url: str, calls: list[tuple[str, dict]]) -> list[int]:
+    """PUT every (token, body) at the same moment from its own thread; the statuses."""
+    barrier = threading.Barrier(len(calls))
+    statuses = [0] * len(calls)
+
+    def run(index: int, token: str, body: dict) -> None:
         request = urllib.request.Request(
             url,
             data=json.dumps(body).encode(),
@@ -40,7 +45,7 @@ def _put_all(url: str, token: str, bodies: list[dict]) -> list[int]:
         except urllib.error.HTTPError as error:
             statuses[index] = error.code
 
-    threads = [threading.Thread(target=run, args=(i, b)) for i, b in enumerate(bodies)]
+    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -59,3 +64,13 @@ def test_one_member_voting_at_once_from_several_devices_leaves_one_vote(live_ser
         assert all(status in (200, 409) for status in statuses), statuses
         assert 200 in statuses
         assert Vote.objects.filter(proposal=proposal).count() == 1
+
+
+def test_many_members_voting_at_once_all_count(live_server, member, voters):
+    proposal = make_proposal(member, "majority")
+    yes = proposal.options.first().pk
+    url = f"{live_server.url}/api/v1/proposals/{proposal.pk}/vote"
+    calls = [(ApiToken.objects.create_token(v, "race")[1], {"option_id": yes}) for v in voters]
+    statuses = _put_each(url, calls)
+    assert statuses == [200] * len(voters)
+    assert Vote.objects.filter(proposal=proposal).count() == len(voters)

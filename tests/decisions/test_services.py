@@ -117,6 +117,13 @@ def test_leaving_the_garden_withdraws_open_votes_only(member, other_member, coor
     assert Vote.objects.filter(proposal=decided).count() == 1  # counted votes stay
 
 
+def test_deleting_the_account_withdraws_open_votes(member, other_member):
+    proposal = make_proposal(member, "consent")
+    services.cast_vote(proposal.pk, other_member, Ballot())
+    other_member.delete()
+    assert not Vote.objects.filter(proposal=proposal).exists()
+
+
 def test_the_worker_counts_at_the_deadline_keeps_a_record_and_announces(
     member, other_member, coordinator, voters
 ):
