@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from garden.core.errors import RuleError
 from garden.members.permissions import coordinator_required, member_required
+from garden.members.services import get_garden
 
 from . import services
 from .forms import HideForm, MessageForm
@@ -65,6 +66,7 @@ def thread(request, kind: str, object_id: int):
             "page": page,
             "form": form,
             "following": services.is_following(kind, object_id, request.user),
+            "garden_tz": get_garden().tz,
         },
     )
 

@@ -34,4 +34,5 @@ def thread(context, kind: str, object_id: int) -> dict:
         "csrf_token": context.get("csrf_token"),
         "next": request.get_full_path(),
         "form_id": f"thread-{kind}-{object_id}",
+        "garden_tz": members.get_garden().tz,
     }
