@@ -234,15 +234,29 @@ def close(proposal_id: int, now: dt.datetime | None = None) -> Decision | None:
     )
     proposal.status = Proposal.Status.DECIDED
     proposal.save(update_fields=["status"])
+    live.push_garden("decisions", {"id": proposal.pk})
+    from .tasks import announce_decision  # tasks imports services
+
+    # Telling every member takes a while (~10 ms each); it runs as its own task, so the
+    # proposal is not locked meanwhile and a failed email never undoes the count.
+    transaction.on_commit(lambda: announce_decision.enqueue(decision.pk))
+    return decision
+
+
+def announce(decision_id: int) -> int:
+    """Tell every member the result, in the app and by email (if they want email)."""
+    decision = Decision.objects.filter(pk=decision_id).first()
+    if decision is None:
+        return 0
     message = _("Decided: %(title)s — %(result)s") % {
-        "title": proposal.title,
+        "title": decision.title,
         "result": result_text(decision),
     }
-    url = reverse("decisions:proposal", args=[proposal.pk])
-    for membership in members.active_members():
-        notify(membership.user, "decision", message, url=url)
-    live.push_garden("decisions", {"id": proposal.pk})
-    return decision
+    url = reverse("decisions:proposal", args=[decision.proposal_id])
+    people = [membership.user for membership in members.active_members()]
+    for person in people:
+        notify(person, "decision", message, url=url)
+    return len(people)
 
 
 def close_due(now: dt.datetime | None = None) -> list[Decision]:

@@ -3,7 +3,7 @@
 Each proposal queues its own count for its deadline when the backend can defer tasks (the
 database backend can); `close_due_proposals` also runs every minute (`garden.core.periodic`,
 started by `serve`), catching up after downtime. Counting twice is harmless: `close` only
-counts a proposal that is still open.
+counts a proposal that is still open. `announce_decision` then tells every member.
 """
 
 from django.db import transaction
@@ -19,6 +19,11 @@ except ImportError:  # Django 5.2 with the django-tasks backport
 @task()
 def close_due_proposals() -> int:
     return len(services.close_due())
+
+
+@task()
+def announce_decision(decision_id: int) -> int:
+    return services.announce(decision_id)
 
 
 def schedule_close(deadline) -> None:

@@ -125,7 +125,7 @@ def test_deleting_the_account_withdraws_open_votes(member, other_member):
 
 
 def test_the_worker_counts_at_the_deadline_keeps_a_record_and_announces(
-    member, other_member, coordinator, voters
+    member, other_member, coordinator, voters, django_capture_on_commit_callbacks
 ):
     proposal = make_proposal(member, "score", options=["Hand pump", "Electric pump"])
     hand, electric = proposal.options.all()
@@ -136,7 +136,8 @@ def test_the_worker_counts_at_the_deadline_keeps_a_record_and_announces(
     assert services.close_due() == []  # not yet
     past_deadline(proposal)
 
-    (decision,) = services.close_due()
+    with django_capture_on_commit_callbacks(execute=True):
+        (decision,) = services.close_due()
 
     assert decision.outcome == "chosen" and decision.winner_id == hand.pk
     assert decision.totals == {str(hand.pk): 5, str(electric.pk): 2}
