@@ -8,16 +8,13 @@ from django.utils import timezone
 from nacl.signing import VerifyKey
 
 from . import keys
+from .contexts import ACTIVITY_CONTEXT, ACTOR_CONTEXT, AS_CONTEXT  # noqa: F401 (re-exported)
 from .crypto import verify_key_from_multibase
 from .errors import FetchError
 from .http import fetch_json
 from .models import RemoteActor
 from .registry import local_actor
 
-AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
-DI_CONTEXT = "https://w3id.org/security/data-integrity/v2"
-MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
-ACTIVITY_CONTEXT = [AS_CONTEXT, DI_CONTEXT]
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 ACTOR_TYPES = {"Organization", "Group", "Application", "Service", "Person"}
 
@@ -70,7 +67,7 @@ def local_actor_document() -> dict:
             method["expires"] = _xsd(key.expires)
         methods.append(method)
     document = {
-        "@context": [AS_CONTEXT, DI_CONTEXT, MULTIKEY_CONTEXT],
+        "@context": ACTOR_CONTEXT,
         "id": actor_id(),
         "type": "Organization",
         "preferredUsername": me.preferred_username,

@@ -34,6 +34,41 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _activities_survive_jsonld():
+    """Every activity any test makes the outbox store must survive JSON-LD expansion, signed
+    as it is sent: so a new activity type or property is checked the day a test sends it."""
+    from django.db.models.signals import post_save
+    from nacl.signing import SigningKey
+
+    from federation.crypto import sign
+    from federation.models import OutboxActivity
+
+    stored = []
+
+    def record(sender, instance, created, **kwargs):
+        if created:
+            stored.append(instance.activity)
+
+    post_save.connect(record, sender=OutboxActivity, weak=False)
+    try:
+        yield
+    finally:
+        post_save.disconnect(record, sender=OutboxActivity)
+    if stored:
+        from .jsonld import expansion_problems
+
+        key = SigningKey.generate()
+        for activity in stored:
+            signed = sign(activity, key, f"{activity['actor']}#key")
+            problems = expansion_problems(signed)
+            assert not problems, (
+                f"{activity.get('type')} would lose data in JSON-LD processors: {problems}; "
+                "define the term in the activity's @context (federation.contexts.vocabulary) "
+                "and in tests/jsonld.py's INTENDED"
+            )
+
+
 @pytest.fixture
 def keep_db_connection():
     """For tests that call the WSGI app directly (not through Django's test client): the

@@ -15,9 +15,11 @@ def test_actor_is_an_organization_with_a_multikey(garden, accept):
     assert response["Content-Type"].startswith("application/activity+json")
     actor = response.json()
     assert actor["type"] == "Organization" and actor["name"] == "Testgarten"
-    assert actor["@context"][:2] == [
+    assert actor["@context"] == [
         "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
         "https://w3id.org/security/data-integrity/v2",
+        "https://www.w3.org/ns/cid/v1",
     ]
     assert actor["id"] == "http://127.0.0.1:8000/actor"
     for field in ("inbox", "outbox", "followers"):
