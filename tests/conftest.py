@@ -34,6 +34,25 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def _rsa_keys():
+    from federation.keys import new_rsa_key
+
+    return [new_rsa_key() for _ in range(3)]
+
+
+@pytest.fixture(autouse=True)
+def _rsa_keys_made_once(_rsa_keys, monkeypatch):
+    """A 2048-bit RSA key takes a quarter second to make: tests take real keys, in turn,
+    from three made once per session (distinct enough for a rotation)."""
+    import itertools
+
+    from federation import keys
+
+    turns = itertools.cycle(_rsa_keys)
+    monkeypatch.setattr(keys, "new_rsa_key", lambda: next(turns))
+
+
 @pytest.fixture(autouse=True)
 def _activities_survive_jsonld():
     """Every activity any test makes the outbox store must survive JSON-LD expansion, signed
