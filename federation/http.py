@@ -1,4 +1,5 @@
-"""Outgoing HTTP for federation: timeouts, size limits, no private addresses.
+"""Outgoing HTTP for federation: timeouts, size limits, no private addresses, and an HTTP
+Signature (draft-cavage, federation/httpsig.py) on every request, GET and POST alike.
 
 Remote documents are untrusted and so are their addresses: a peer must not be able to make
 this node fetch from its own loopback or LAN. ``FEDERATION_ALLOW_INSECURE`` lifts that (and
@@ -13,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from django.conf import settings
 
+from . import httpsig
 from .errors import FetchError
 
 ACTIVITY_JSON = "application/activity+json"
@@ -61,13 +63,23 @@ def client() -> httpx.Client:
     )
 
 
+def signature_headers(method: str, url: str, body: bytes | None = None) -> dict[str, str]:
+    """Host, Date, Digest (with a body) and Signature, made with our current RSA key."""
+    from . import keys
+    from .actors import rsa_key_id
+
+    key = keys.current_key()
+    return httpsig.sign_request(method, url, key.rsa_key, rsa_key_id(key), body)
+
+
 def fetch_json(url: str, accept: str = ACCEPT_ACTIVITY) -> dict:
     """GET a JSON object, following at most a few redirects, each one checked."""
     with client() as http:
         for _hop in range(MAX_REDIRECTS + 1):
             check_url(url)
             try:
-                with http.stream("GET", url, headers={"Accept": accept}) as response:
+                headers = {"Accept": accept, **signature_headers("GET", url)}
+                with http.stream("GET", url, headers=headers) as response:
                     if response.is_redirect and "location" in response.headers:
                         url = urljoin(url, response.headers["location"])
                         continue
@@ -91,9 +103,13 @@ def fetch_json(url: str, accept: str = ACCEPT_ACTIVITY) -> dict:
 
 
 def post_activity(http: httpx.Client, url: str, body: bytes) -> int:
-    """POST a signed activity; returns the status code (raises httpx errors)."""
+    """POST an activity (already carrying its proof) with an HTTP Signature over it; returns
+    the status code (raises httpx errors). Every delivery goes through here."""
     check_url(url)
-    response = http.post(
-        url, content=body, headers={"Content-Type": ACTIVITY_JSON, "Accept": ACCEPT_ACTIVITY}
-    )
+    headers = {
+        "Content-Type": ACTIVITY_JSON,
+        "Accept": ACCEPT_ACTIVITY,
+        **signature_headers("POST", url, body),
+    }
+    response = http.post(url, content=body, headers=headers)
     return response.status_code
