@@ -67,7 +67,8 @@ def actor(request):
 def webfinger(request):
     resource = unquote(request.GET.get("resource", ""))
     me = handle()
-    if resource not in (f"acct:{me}", actor_id(), settings.ALLMENDE_URL + "/"):
+    site = settings.ALLMENDE_URL
+    if resource not in (f"acct:{me}", actor_id(), site, site + "/"):
         return JsonResponse({"detail": "Unknown resource."}, status=404)
     document = {
         "subject": f"acct:{me}",
