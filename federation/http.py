@@ -9,6 +9,7 @@ allows ``http://``) for tests and local demos only.
 import ipaddress
 import json
 import socket
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -16,6 +17,9 @@ from django.conf import settings
 
 from . import httpsig
 from .errors import FetchError
+
+if TYPE_CHECKING:
+    from .keys import NodeKey
 
 ACTIVITY_JSON = "application/activity+json"
 LD_JSON_AS = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
@@ -63,12 +67,15 @@ def client() -> httpx.Client:
     )
 
 
-def signature_headers(method: str, url: str, body: bytes | None = None) -> dict[str, str]:
-    """Host, Date, Digest (with a body) and Signature, made with our current RSA key."""
+def signature_headers(
+    method: str, url: str, body: bytes | None = None, key: "NodeKey | None" = None
+) -> dict[str, str]:
+    """Host, Date, Digest (with a body) and Signature, made with ``key`` (default: our current
+    key; pass it when sending many, to read the key file once)."""
     from . import keys
     from .actors import rsa_key_id
 
-    key = keys.current_key()
+    key = key or keys.current_key()
     return httpsig.sign_request(method, url, key.rsa_key, rsa_key_id(key), body)
 
 
@@ -102,14 +109,15 @@ def fetch_json(url: str, accept: str = ACCEPT_ACTIVITY) -> dict:
     raise FetchError(f"Too many redirects from {url[:200]}")
 
 
-def post_activity(http: httpx.Client, url: str, body: bytes) -> int:
-    """POST an activity (already carrying its proof) with an HTTP Signature over it; returns
-    the status code (raises httpx errors). Every delivery goes through here."""
+def post_activity(http: httpx.Client, url: str, body: bytes, key: "NodeKey | None" = None) -> int:
+    """POST an activity (already carrying its proof) with an HTTP Signature over it, made with
+    ``key`` (default: our current key); returns the status code (raises httpx errors). Every
+    delivery goes through here."""
     check_url(url)
     headers = {
         "Content-Type": ACTIVITY_JSON,
         "Accept": ACCEPT_ACTIVITY,
-        **signature_headers("POST", url, body),
+        **signature_headers("POST", url, body, key),
     }
     response = http.post(url, content=body, headers=headers)
     return response.status_code
