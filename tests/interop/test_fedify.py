@@ -34,6 +34,14 @@ class FedifyPeer:
     def results(self) -> list[dict]:
         return httpx.get(f"{self.url}/results", timeout=30).json()
 
+    def posted(self, activity_type: str) -> list[dict]:
+        """What Fedify's inbox received of that type (the peer lives for the whole module)."""
+        return [
+            result
+            for result in self.results()
+            if result["method"] == "POST" and result["activity"]["type"] == activity_type
+        ]
+
     def send(self, inbox: str, mode: str, tamper: bool = False) -> dict:
         request = {"inbox": inbox, "mode": mode, "tamper": tamper}
         return httpx.post(f"{self.url}/send", json=request, timeout=60).json()
@@ -85,9 +93,10 @@ def test_fedify_verifies_our_proof_and_our_http_signature(node, fedify):
         actor_url=fedify.actor, inbox_url=fedify.inbox, name="Fedify", state="accepted"
     )
     row = publish({"type": "Create", "object": {"type": "Note", "content": "Zucchini"}}, [peer])
-    [posted] = wait_for(lambda: [r for r in fedify.results() if r["method"] == "POST"], 60)
+    [posted] = wait_for(lambda: fedify.posted("Create"), 60)
     assert posted["activity"]["id"] == row.activity_id
     assert posted["proof"] == row.activity_id, "Fedify's verifyObject refused our proof"
+    assert posted["proofKey"] == posted["activity"]["proof"]["verificationMethod"]
     assert posted["signature"] == {"keyId": rsa_key_id(current_key()), "owner": actor_id()}
     assert Delivery.objects.get().state == "delivered"
 
@@ -125,3 +134,27 @@ def test_our_inbox_refuses_a_fedify_request_whose_body_was_changed(node, fedify,
     outcome = fedify.send(f"{node}/inbox", "http", tamper=True)
     assert outcome["status"] == 401, outcome["detail"]
     assert applied == [] and not InboxActivity.objects.exists()
+
+
+def test_fedify_verifies_the_signatures_on_a_sharing_offer(node, fedify, member):
+    """Fedify verifies the proof and the HTTP signature of an Offer; its object model refuses
+    the object type it does not know (Produce), so Fedify-based servers cannot show it:
+    sharing activities are for gardens (docs/federation.md)."""
+    from garden.sharing import services
+    from garden.sharing.models import Offer
+    from tests.sharing.conftest import offer_values
+
+    Peer.objects.create(
+        actor_url=fedify.actor,
+        inbox_url=fedify.inbox,
+        name="Fedify",
+        state="accepted",
+        latitude=52.51,
+        longitude=13.4,
+    )
+    services.create_offer(member, **offer_values(audience=Offer.Audience.NEIGHBOURS))
+    [posted] = wait_for(lambda: fedify.posted("Offer"), 60)
+    assert posted["activity"]["object"]["type"] == "Produce"
+    assert posted["proofKey"] == posted["activity"]["proof"]["verificationMethod"]
+    assert posted["signature"]["owner"] == actor_id()
+    assert "urn:allmende:vocab#Produce" in posted["objectError"]
