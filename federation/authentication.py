@@ -35,7 +35,8 @@ def replay_window() -> timedelta:
 
 @dataclass(frozen=True)
 class SignedRequest:
-    """What of an HTTP request its signature covers."""
+    """What of an HTTP request its signature covers. Plain data (headers a dict of str), so
+    it can be stored with the body and checked later."""
 
     method: str
     target: str  # path and query, as sent
@@ -43,7 +44,12 @@ class SignedRequest:
 
     @classmethod
     def of(cls, request) -> "SignedRequest":
-        return cls(request.method, request.get_full_path(), request.headers)
+        return cls(request.method, request.get_full_path(), dict(request.headers))
+
+    def header(self, name: str) -> str | None:
+        """A header's value, whatever the case of its name."""
+        name = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == name), None)
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ def authenticate(
     activity: dict, actor: str, body: bytes, request: SignedRequest | None = None
 ) -> Sender:
     """Check that ``actor`` sent ``activity`` (POSTed as ``body``); raises ProofError."""
-    signature = request.headers.get("Signature") if request is not None else None
+    signature = request.header("Signature") if request is not None else None
     has_proof = activity.get("proof") is not None
     if not signature and not has_proof:
         raise ProofError("The activity carries neither a proof nor an HTTP signature.")
@@ -120,14 +126,14 @@ def check_signature_claims(request: SignedRequest, body: bytes, actor: str) -> d
     """What can be checked of an HTTP signature before any key is fetched: what it covers,
     the Digest against the body, the Date, and that its key is on the actor's origin."""
     try:
-        parameters = httpsig.parse_signature(request.headers["Signature"])
+        parameters = httpsig.parse_signature(request.header("Signature") or "")
         covered = httpsig.signed_headers(parameters)
         for required in httpsig.POST_HEADERS:
             if required not in covered:
                 raise ProofError(f"The HTTP signature must cover {required}.")
-        if not httpsig.digest_matches(request.headers.get("Digest", ""), body):
+        if not httpsig.digest_matches(request.header("Digest") or "", body):
             raise ProofError("The Digest header does not match the body.")
-        _check_fresh(httpsig.parse_http_date(request.headers.get("Date", "")), "Date header")
+        _check_fresh(httpsig.parse_http_date(request.header("Date") or ""), "Date header")
     except httpsig.SignatureError as exc:
         raise ProofError(str(exc)) from exc
     key_id = parameters["keyId"]

@@ -157,3 +157,15 @@ def test_signature_params_are_parsed_with_spaces_and_numbers():
         'signature="c2ln"'
     )
     assert parsed["created"] == "1402170695" and parsed["headers"] == "(created) date"
+
+
+def test_a_stored_request_verifies_later_with_any_header_case(peered, remote, applied):
+    """What the inbox keeps of a request is plain data: header names in any case."""
+    from federation.authentication import SignedRequest, authenticate
+
+    activity = note_activity(remote)
+    body = json.dumps(activity).encode()
+    headers = {name.lower(): value for name, value in remote.http_signed(body).items()}
+    stored = json.loads(json.dumps(SignedRequest("POST", "/inbox", headers).__dict__))
+    sender = authenticate(activity, remote.actor_url, body, SignedRequest(**stored))
+    assert sender.by == ("http-signature",)
