@@ -5,8 +5,10 @@ from django.views.static import serve
 
 from garden.api import api
 from garden.core import views as core_views
+from garden.home import views as home_views
 
 urlpatterns = [
+    path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -15,11 +15,9 @@ from .forms import JoinForm, SignupForm
 
 
 def home(request):
-    garden = services.get_garden()
-    announcements = []
-    if services.is_member(request.user):
-        announcements = garden.announcements.select_related("author__profile")[:10]
-    return render(request, "members/home.html", {"announcements": announcements})
+    """The front door for visitors and people who have not joined (yet); members get their
+    cards from garden.home."""
+    return render(request, "members/home.html")
 
 
 def _safe_next(request) -> str:
