@@ -279,6 +279,16 @@ def member_cards(garden: Garden, user, *, since: dt.datetime | None, now=None) -
     return [card for card in cards if card]
 
 
+def offline_pages(cards: list[Card]) -> list[str]:
+    """The pages the service worker keeps for reading offline: home, this week's shifts and
+    roster, and my plots."""
+    pages = [reverse("home"), reverse("shifts:index"), reverse("shifts:roster")]
+    for card in cards:
+        if card.key == "my-plots":
+            pages += [reverse("plots:detail", args=[row.tenancy.plot_id]) for row in card.rows]
+    return pages
+
+
 def coordinator_cards(garden: Garden, now=None) -> list[Card]:
     now = now or timezone.now()
     cards = [

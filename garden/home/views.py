@@ -17,8 +17,10 @@ def home(request):
     # A live refresh of the open page is not a new visit: what was new stays new.
     real_visit = request.headers.get("X-Requested-With") != "allmende-live"
     since = cards.remember_visit(request.user, now, real_visit=real_visit)
+    member_cards = cards.member_cards(garden, request.user, since=since, now=now)
     context = {
-        "cards": cards.member_cards(garden, request.user, since=since, now=now),
+        "cards": member_cards,
+        "keep_offline": cards.offline_pages(member_cards),
         "coordinator_cards": (
             cards.coordinator_cards(garden, now) if members.is_coordinator(request.user) else []
         ),

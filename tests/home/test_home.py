@@ -129,7 +129,7 @@ def test_member_sees_their_cards_in_german(scene, member):
     assert card_titles(response) == [
         "Meine nächsten Schichten",
         "Hilfe in den nächsten 48 Stunden gebraucht",
-        "Meine Parzelle",
+        "Mein Beet",
         "Meine offenen Aufgaben",
         "Meine Reservierungen und Ausleihen",
         "Neue Angebote in der Nähe",
@@ -156,7 +156,7 @@ def test_coordinator_also_sees_what_waits_for_them(scene, coordinator):
 def test_coordinator_cards_in_german(scene, coordinator):
     titles = card_titles(client_for(coordinator).get("/", headers=GERMAN))
     assert titles[:5] == [
-        "Parzellenanfragen zu entscheiden",
+        "Beetanfragen zu entscheiden",
         "Beitrittsanfragen",
         "Ausleihanfragen",
         "Gärten, die sich verbinden wollen",

@@ -139,6 +139,9 @@ _TOOL_FORM = {"name": "Spade", "description": "", "condition": "good", "lend_to_
 PAGES: dict[str, Entry] = {
     "healthz": Entry(get=everyone(200)),
     "home": Entry(get=everyone(200)),
+    "manifest": Entry(get=everyone(200)),
+    "service_worker": Entry(get=everyone(200)),
+    "offline": Entry(get=everyone(200)),
     "signup": Entry(
         get={**everyone(REDIRECT), "anonymous": 200},
         post={**everyone(REDIRECT), "anonymous": 400},  # empty form: shown again with errors
