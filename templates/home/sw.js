@@ -98,3 +98,25 @@ self.addEventListener("message", (event) => {
     event.waitUntil(caches.delete(PAGES_CACHE));
   }
 });
+
+// Web Push (garden/reminders): show what the garden's worker sent, open its page on a tap.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try { message = event.data ? event.data.json() : {}; } catch (notJson) { message = { body: event.data.text() }; }
+  event.waitUntil(self.registration.showNotification(message.title || "Allmende", {
+    body: message.body || "",
+    tag: message.tag || undefined,
+    icon: SHELL.find((path) => path.endsWith("icon-192.png")),
+    data: { url: message.url || "/" },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin);
+  if (url.origin !== self.location.origin) return;
+  event.waitUntil(self.clients.matchAll({ type: "window" }).then((windows) => {
+    const open = windows.find((client) => client.url === url.href);
+    return open ? open.focus() : self.clients.openWindow(url.href);
+  }));
+});
