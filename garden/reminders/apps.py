@@ -11,8 +11,12 @@ class RemindersConfig(AppConfig):
 
     def ready(self) -> None:
         from garden.core.periodic import register_periodic
+        from garden.members.exports import register_export
 
         from . import signals, tasks  # noqa: F401
+        from .exports import export_reminders
+
+        register_export("reminders", export_reminders)
 
         register_periodic(tasks.push_shift_reminders, every=timedelta(minutes=10))
         register_periodic(tasks.send_reminder_emails, every=timedelta(minutes=30))

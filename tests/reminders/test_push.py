@@ -233,3 +233,11 @@ def test_plain_http_push_services_are_refused_in_production(settings, member):
     device = Device()
     with pytest.raises(services.RuleError):
         device.subscribe(member, "http://127.0.0.1:9/device")
+
+
+def test_my_devices_are_in_my_data_download(push_service, member):
+    Device().subscribe(member, push_service.url("/device/mine"), loans=True)
+    data = client_for(member).get("/accounts/data/").json()
+    (device,) = data["reminders"]["push_devices"]
+    assert device["endpoint"].endswith("/device/mine") and device["loans"]
+    assert data["reminders"]["email"] == {"tomorrow": True, "offers_digest": False}
