@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "garden.members.context_processors.garden",
+                "garden.home.context_processors.rendered_at",
             ],
         },
     },

@@ -121,3 +121,11 @@ def test_old_keys_are_forgotten(member):
     AppliedRequest.objects.create(user=member, key="new-key-123")
     assert forget_old_keys() == 1
     assert list(AppliedRequest.objects.values_list("key", flat=True)) == ["new-key-123"]
+
+
+def test_the_as_of_line_is_in_the_gardens_time(garden, member):
+    garden.timezone = "Pacific/Auckland"
+    garden.save()
+    html = client_for(member).get("/", headers={"Accept-Language": "en"}).content.decode()
+    local = timezone.localtime(timezone.now(), garden.tz)
+    assert f"Offline: as of {local:%b}" in html and f"{local:%H}:" in html
