@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.nodes import Node
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _open_pages, log_in
+from .conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, _open_pages, log_in, new_page, wait_live
 
 pytestmark = pytest.mark.browser
 
@@ -123,3 +123,20 @@ def test_offline_reload_shows_my_shifts_as_of_and_a_queued_check_off_is_applied_
     page.wait_for_selector("html[data-queued='0']", state="attached")
     assert node.shell(CREDITED.format(pk=pk)).split() == ["True", "1"]
     expect(page.locator("main")).not_to_contain_text("already marked this shift done")
+
+
+def test_home_cards_follow_the_garden_live(browser, node):
+    member = new_page(browser, node.url, width=390, height=800)
+    log_in(member, "member1")
+    member.goto("/")
+    wait_live(member)
+    coordinator = new_page(browser, node.url)
+    log_in(coordinator, "coordinator")
+    coordinator.goto("/garden/announcements/")
+    coordinator.locator("#id_title").fill("Compost delivery on Friday")
+    coordinator.locator("#id_body").fill("Please leave the gate open.")
+    coordinator.locator("main").get_by_role("button", name="Post announcement").click()
+    # The member's open home page shows it without a reload.
+    expect(member.locator("#card-announcements")).to_contain_text("Compost delivery on Friday")
+    member.context.close()
+    coordinator.context.close()
