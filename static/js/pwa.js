@@ -120,6 +120,15 @@
       });
   });
 
+  // Still logged in? A queued action sent without a session would only be redirected to
+  // the login page (which looks like success to fetch with redirect: "manual").
+  function signedInStill() {
+    return fetch(texts.sessionUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok || response.redirected) throw new Error("not logged in");
+      });
+  }
+
   var flushing = false;
   function flush() {
     if (flushing) return;
@@ -137,7 +146,7 @@
       // Show what the garden says now (and the messages about what was sent).
       if (sent) location.reload();
     }
-    next();
+    signedInStill().then(next, finish);
   }
 
   // Back online? Send what waits, and replace a page read from the cache with a fresh one.
