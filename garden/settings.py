@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "garden.sharing",
     "garden.decisions",
     "garden.conversations",
+    "garden.home",
+    "garden.reminders",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "garden.members.context_processors.garden",
+                "garden.home.context_processors.rendered_at",
             ],
         },
     },
@@ -268,6 +271,10 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Federation (see docs/federation.md).
 FEDERATION_ALLOW_INSECURE = _env_flag("FEDERATION_ALLOW_INSECURE")
+# Web Push to plain-http push services (tests, local demos); production needs https.
+PUSH_ALLOW_INSECURE = _env_flag("PUSH_ALLOW_INSECURE")
+# The garden-local hour the "tomorrow" reminder emails go out (0-23).
+REMINDER_EMAIL_HOUR = int(os.environ.get("REMINDER_EMAIL_HOUR", "17"))
 FEDERATION_KEY_DIR = DATA_DIR / "keys"
 FEDERATION_ADMIN_CHECK = "garden.members.services.is_coordinator"
 # Tests shorten the retry delays; production keeps ~1 minute doubling, giving up after 3 days.

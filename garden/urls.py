@@ -5,8 +5,14 @@ from django.views.static import serve
 
 from garden.api import api
 from garden.core import views as core_views
+from garden.home import app as home_app
+from garden.home import views as home_views
 
 urlpatterns = [
+    path("", home_views.home, name="home"),
+    path("manifest.webmanifest", home_app.manifest, name="manifest"),
+    path("sw.js", home_app.service_worker, name="service_worker"),
+    path("offline/", home_app.offline, name="offline"),
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
@@ -17,6 +23,7 @@ urlpatterns = [
     path("share/", include("garden.sharing.urls")),
     path("decisions/", include("garden.decisions.urls")),
     path("threads/", include("garden.conversations.urls")),
+    path("reminders/", include("garden.reminders.urls")),
     path("", include("federation.urls")),
     path("", include("garden.members.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),

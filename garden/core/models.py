@@ -39,3 +39,20 @@ class OneRowSettings(models.Model):
     @classmethod
     def current(cls) -> Self:
         return cls.load()
+
+
+class AppliedRequest(models.Model):
+    """A request a person sent with an idempotency key and that was applied: the same key
+    again (a queued offline action sent twice) is recognised by the unique constraint."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="core_applied_request_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -4,7 +4,6 @@ from django.urls import path
 from . import account_views, coordinator_views, notification_views, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("join/", views.join, name="join"),
     path("notifications/", notification_views.notifications, name="notifications"),
     path(

@@ -17,12 +17,9 @@ from .forms import JoinForm, SignupForm
 
 
 def home(request):
-    garden = services.get_garden()
-    announcements = []
-    if services.is_member(request.user):
-        announcements = garden.announcements.select_related("author__profile")[:10]
+    """The front door for visitors and people who have not joined (yet); members get their
+    cards from garden.home."""
     context = {
-        "announcements": announcements,
         # How the fediverse finds the garden: the handle to search, the actor to link.
         "fediverse_handle": "@" + actors.handle(),
         "actor_url": actors.actor_id(),

@@ -364,10 +364,14 @@ class ShiftView:
 
 
 def shift_views(shifts, user) -> list[ShiftView]:
-    now = timezone.now()
     shifts = shifts.select_related("garden", "required_skill").prefetch_related(
         "signups__user__profile"
     )
+    return shift_views_of(shifts, user, timezone.now())
+
+
+def shift_views_of(shifts, user, now: dt.datetime) -> list[ShiftView]:
+    """Views of shifts fetched with their sign-ups (prefetched, so no query per shift)."""
     views = []
     for shift in shifts:
         signups = list(shift.signups.all())

@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from garden.core import idempotency
 from garden.core.errors import RuleError
+from garden.core.idempotency import once
 from garden.members import services as members
 from garden.members.permissions import coordinator_required, member_required
 
@@ -40,6 +42,11 @@ def _back(request, fallback: str):
     if target.startswith("/") and not target.startswith("//"):
         return redirect(target)
     return redirect(fallback)
+
+
+def _key(request) -> str:
+    """The idempotency key a queued offline action carries (static/js/pwa.js)."""
+    return request.POST.get(idempotency.FIELD, "")
 
 
 def _attempt(request, action, success: str) -> bool:
@@ -116,7 +123,7 @@ def shift_detail(request, pk: int):
 def signup(request, pk: int):
     _attempt(
         request,
-        lambda: services.sign_up(pk, request.user),
+        lambda: once(request.user, _key(request), lambda: services.sign_up(pk, request.user)),
         _("You are signed up. Thank you!"),
     )
     return _back(request, reverse("shifts:shift", args=[pk]))
@@ -139,7 +146,9 @@ def done(request, pk: int):
     else:
         _attempt(
             request,
-            lambda: services.check_off(pk, request.user, note),
+            lambda: once(
+                request.user, _key(request), lambda: services.check_off(pk, request.user, note)
+            ),
             _("Marked done. Thank you for watering!"),
         )
     return _back(request, reverse("shifts:shift", args=[pk]))

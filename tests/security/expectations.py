@@ -152,6 +152,25 @@ def _loan_dates(scene) -> dict:
     return {"start_date": str(start), "end_date": str(start + timezone.timedelta(days=1))}
 
 
+def _reminders_form(scene) -> dict:
+    return {"tomorrow": "on"}
+
+
+def _push_device(scene) -> dict:
+    """A device's subscription as static/js/push.js sends it (keys of the right length)."""
+    import base64
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    return {
+        "endpoint": "https://push.example/device/1",
+        "p256dh": b64(b"\x04" + bytes(64)),
+        "auth": b64(bytes(16)),
+        "reminder_hours": "12",
+    }
+
+
 _TOOL_FORM = {"name": "Spade", "description": "", "condition": "good", "lend_to_members": "on"}
 
 
@@ -159,6 +178,13 @@ _TOOL_FORM = {"name": "Spade", "description": "", "condition": "good", "lend_to_
 PAGES: dict[str, Entry] = {
     "healthz": Entry(get=everyone(200)),
     "home": Entry(get=everyone(200)),
+    "manifest": Entry(get=everyone(200)),
+    "service_worker": Entry(get=everyone(200)),
+    "offline": Entry(get=everyone(200)),
+    "reminders:settings": Entry(get=members(200), post=members(REDIRECT), data=_reminders_form),
+    "reminders:push_subscribe": Entry(get=everyone(405), post=members(200), data=_push_device),
+    "reminders:push_unsubscribe": Entry(get=everyone(405), post=members(200), data=_push_device),
+    "reminders:push_device": Entry(get=members(200)),
     "signup": Entry(
         get={**everyone(REDIRECT), "anonymous": 200},
         post={**everyone(REDIRECT), "anonymous": 400},  # empty form: shown again with errors
