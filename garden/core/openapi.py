@@ -143,5 +143,14 @@ def add_links(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 class AllmendeAPI(NinjaAPI):
+    """The schema is built once per process: the routes do not change while it runs."""
+
+    _schemas: dict[str, dict[str, Any]]
+
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return add_links(document_common_errors(super().get_openapi_schema(*args, **kwargs)))
+        key = repr((args, sorted(kwargs.items())))
+        cache = self.__dict__.setdefault("_schemas", {})
+        if key not in cache:
+            schema = super().get_openapi_schema(*args, **kwargs)
+            cache[key] = add_links(document_common_errors(schema))
+        return json.loads(json.dumps(cache[key]))

@@ -86,21 +86,32 @@ DateTime = Annotated[dt.datetime, BeforeValidator(_iso_datetime)]
 Bool = Annotated[bool, BeforeValidator(_bool_word)]
 StrictBool = Annotated[bool, Strict()]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-BodyId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
+
+
+def _json_integer(value: Any) -> Any:
+    # JSON Schema counts 3.0 as an integer; a string or a boolean is not one.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("Enter a whole number.")
+    return value
 
 
 def Int(ge: int = 0, le: int = MAX_INT, *, body: bool = True) -> Any:  # noqa: N802
-    """An integer within [ge, le]; in a body only a JSON integer (not "3", not 3.0)."""
-    parts: list[Any] = [Field(ge=ge, le=le)]
-    if body:
-        parts.append(Strict())
-    return Annotated[int, *parts]
+    """An integer within [ge, le]; in a body only a JSON integer (3 or 3.0, not "3")."""
+    bounds = Field(ge=ge, le=le)
+    if not body:  # a query string's "3"
+        return Annotated[int, bounds]
+    return Annotated[int, bounds, BeforeValidator(_json_integer)]
 
 
 def _number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValueError("Enter a number.")
     return value
+
+
+BodyId = Int(1, MAX_ID)
 
 
 def Number(ge: float | None = None, le: float | None = None, *, body: bool = True) -> Any:  # noqa: N802

@@ -109,7 +109,7 @@ def membership_list(request):
     return [_member_out(m) for m in memberships.order_by("status", "joined_at")]
 
 
-class DecisionIn(Input):
+class MembershipDecisionIn(Input):
     approve: StrictBool
 
 
@@ -126,7 +126,7 @@ def _membership(pk: int) -> Membership:
     response={200: MemberOut, 403: Detail, 404: Detail, 409: Detail},
     summary="Approve or decline a pending request (coordinators)",
 )
-def membership_decide(request, pk: int, payload: DecisionIn):
+def membership_decide(request, pk: int, payload: MembershipDecisionIn):
     by = api_coordinator(request)
     return _member_out(services.decide(_membership(pk), approve=payload.approve, by=by))
 

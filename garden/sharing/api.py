@@ -135,7 +135,7 @@ class LoanOut(Schema):
     overdue: bool
 
 
-class DecisionIn(Input):
+class LoanDecisionIn(Input):
     approve: StrictBool
     reason: of(Loan, "reason") = ""
 
@@ -410,7 +410,7 @@ def _loan(loan_id: int) -> Loan:
 
 
 @router.post("/loans/{loan_id}/decision", response={200: LoanOut, **ERRORS}, summary="Decide")
-def decide_loan(request, loan_id: int, payload: DecisionIn):
+def decide_loan(request, loan_id: int, payload: LoanDecisionIn):
     loan = services.decide_loan(
         request.auth, _loan(loan_id), approve=payload.approve, reason=payload.reason
     )

@@ -118,7 +118,8 @@ def list_shifts(request, period: Query[ShiftRange]):
     user = api_member(request)
     garden = members.get_garden()
     if period.from_ is None and period.to is not None:
-        first = period.to - dt.timedelta(days=6)  # the week up to `to`
+        week = dt.timedelta(days=6)  # the week up to `to`
+        first = period.to - week if period.to > dt.date.min + week else dt.date.min
     else:
         first = period.from_ or services.week_start(timezone.localdate(timezone=garden.tz))
     last = period.to or first + dt.timedelta(days=6)
