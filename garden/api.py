@@ -4,7 +4,6 @@ import decimal
 
 from django.db import DataError
 from django.http import Http404
-from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -61,13 +60,6 @@ def invalid_input(request, exc: ValidationError):
     if all(error.get("loc", ("",))[0] == "path" for error in exc.errors):
         return not_found(request, exc)  # /offers/abc names no offer, like /offers/999999
     return api.create_response(request, validation_error_body(exc.errors), status=422)
-
-
-@api.exception_handler(MultiPartParserError)
-def unreadable_upload(request, exc):
-    return api.create_response(
-        request, {"detail": "The multipart body cannot be read."}, status=400
-    )
 
 
 @api.exception_handler(OverflowError)

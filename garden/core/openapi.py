@@ -39,7 +39,12 @@ def _error(description: str) -> dict:
 def _common_errors(path: str, method: str, operation: dict) -> dict[str, dict]:
     common = {}
     has_input = bool(operation.get("requestBody") or operation.get("parameters"))
-    if operation.get("requestBody"):
+    body = operation.get("requestBody", {}).get("content", {})
+    if "multipart/form-data" in body:
+        # daphne's HTTP layer (twisted) answers an unparsable multipart body itself, before
+        # the application sees it: a bare 400 without a body.
+        common["400"] = {"description": "The multipart body cannot be parsed (no body)"}
+    elif body:
         common["400"] = _error("The body is not JSON (or not the declared content type)")
     if operation.get("security"):
         common["401"] = _error("Not authenticated: send a Bearer token or a session")
