@@ -7,7 +7,7 @@ around them is added here to every operation, new ones included (docs/api.md):
   credentials and 403 for a role that may not (secured operations), 404 for an unknown id
   (a path parameter), 400 for a body that is not JSON, 422 for input the schema refuses and
   409 for input the garden's rules refuse now (operations with input), 429 where a rate
-  limit applies, 503 while the database is unreachable;
+  limit applies (ratelimit.RATE_LIMITED_VIEWS), 503 while the database is unreachable;
 - OpenAPI ``links`` from every operation that creates something (an answer with an ``id``)
   to the operations that take that id in their path, so clients and the stateful fuzzer can
   follow them: ``POST /offers`` → ``/offers/{offer_id}…``, ``POST /offers/{offer_id}/claims``
@@ -25,8 +25,21 @@ from .errors import ERROR_SCHEMA
 ERROR_REF = "#/components/schemas/Error"
 DETAIL_REF = "#/components/schemas/Detail"
 WRITE_METHODS = {"post", "put", "patch", "delete"}
-# Operations a rate limit counts (garden/core/ratelimit.py), by path.
-RATE_LIMITED_PATHS: set[str] = {"/api/v1/login"}
+
+
+def rate_limited_paths() -> set[str]:
+    """The API paths a rate limit counts: the named views of garden/core/ratelimit.py."""
+    from django.urls import NoReverseMatch, reverse
+
+    from .ratelimit import RATE_LIMITED_VIEWS
+
+    paths = set()
+    for name in RATE_LIMITED_VIEWS:
+        try:
+            paths.add(reverse(name))
+        except NoReverseMatch:
+            continue  # not a URL without parameters (or not in this build)
+    return paths
 
 
 def _error(description: str) -> dict:
@@ -36,7 +49,7 @@ def _error(description: str) -> dict:
     }
 
 
-def _common_errors(path: str, method: str, operation: dict) -> dict[str, dict]:
+def _common_errors(path: str, method: str, operation: dict, limited: set[str]) -> dict[str, dict]:
     common = {}
     has_input = bool(operation.get("requestBody") or operation.get("parameters"))
     body = operation.get("requestBody", {}).get("content", {})
@@ -55,7 +68,7 @@ def _common_errors(path: str, method: str, operation: dict) -> dict[str, dict]:
         common["409"] = _error("Well-formed, but the garden's rules or its current state refuse it")
     if has_input:
         common["422"] = _error("The input does not fit the schema; `fields` names each one")
-    if path in RATE_LIMITED_PATHS:
+    if path in limited and method in WRITE_METHODS:
         common["429"] = _error("Too many requests; retry after the Retry-After header's seconds")
     common["503"] = _error("The database is not answering; nothing was stored, retry later")
     return common
@@ -80,11 +93,12 @@ def document_common_errors(schema: dict[str, Any]) -> dict[str, Any]:
     schema = json.loads(json.dumps(schema).replace(DETAIL_REF, ERROR_REF))
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["Error"] = ERROR_SCHEMA
+    limited = rate_limited_paths()
     for path, methods in schema.get("paths", {}).items():
         for method, operation in methods.items():
             _drop_null_from_parameters(operation)
             responses = operation.setdefault("responses", {})
-            for status, response in _common_errors(path, method, operation).items():
+            for status, response in _common_errors(path, method, operation, limited).items():
                 if status not in responses or _is_error(responses[status]):
                     responses[status] = response
     components.pop("Detail", None)
