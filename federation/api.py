@@ -14,16 +14,19 @@ from .registry import is_admin
 
 router = Router(tags=["federation"])
 
+# federation does not import garden.core; the same declaration as its DateTimeText.
+DateTimeAnswer = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
 
 class PeerOut(Schema):
     id: int
-    actor_url: str
+    actor_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
     name: str
     handle: str
     state: str
     distance_km: float | None
-    last_success_at: str | None
-    failing_since: str | None
+    last_success_at: DateTimeAnswer | None
+    failing_since: DateTimeAnswer | None
     queued: int
     failed: int
 

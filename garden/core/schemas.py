@@ -233,3 +233,11 @@ def of(model: type[models.Model], name: str, *, blank: bool | None = None) -> An
     if isinstance(field, models.DateField):
         return Date
     raise TypeError(f"No API type for {model.__name__}.{name} ({type(field).__name__})")
+
+
+# --- answers: texts with a format ------------------------------------------------------------
+
+# An ISO 8601 / RFC 3339 timestamp written by the view (``value.isoformat()``).
+DateTimeText = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+# An absolute URL.
+UriText = Annotated[str, Field(json_schema_extra={"format": "uri"})]

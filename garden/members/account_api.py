@@ -5,7 +5,7 @@ from typing import Annotated
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from garden.core.schemas import Input, of, optional
+from garden.core.schemas import DateTimeText, Input, of, optional
 
 from . import accounts, services
 from .exports import export_user_data
@@ -42,7 +42,7 @@ def _profile_out(profile) -> dict:
 class MembershipOut(Schema):
     role: str
     status: str
-    joined_at: str
+    joined_at: DateTimeText
 
 
 def membership_out(membership: Membership | None) -> dict | None:
@@ -115,8 +115,8 @@ class TokenOut(Schema):
     id: int
     label: str
     prefix: str
-    created_at: str
-    last_used_at: str | None
+    created_at: DateTimeText
+    last_used_at: DateTimeText | None
 
 
 class NewTokenOut(TokenOut):

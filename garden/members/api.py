@@ -3,7 +3,16 @@ from typing import Annotated
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from garden.core.schemas import Input, Int, StrictBool, choices_of, of, optional
+from garden.core.schemas import (
+    DateTimeText,
+    Input,
+    Int,
+    StrictBool,
+    UriText,
+    choices_of,
+    of,
+    optional,
+)
 
 from . import services
 from .account_api import MembershipOut, membership_out
@@ -90,7 +99,7 @@ class MemberOut(Schema):
     display_name: str
     role: str
     status: str
-    joined_at: str
+    joined_at: DateTimeText
 
 
 def _member_out(membership: Membership) -> dict:
@@ -159,9 +168,9 @@ class InviteIn(Input):
 
 class InviteOut(Schema):
     id: int
-    url: str
+    url: UriText
     code: str
-    expires_at: str
+    expires_at: DateTimeText
     max_uses: int
     uses: int
     valid: bool
@@ -213,7 +222,7 @@ class AnnouncementOut(Schema):
     title: str
     body: str
     author: str
-    created_at: str
+    created_at: DateTimeText
 
 
 def _announcement_out(a: Announcement) -> dict:
