@@ -66,9 +66,10 @@ def invalid_input(request, exc: ValidationError):
 @api.exception_handler(decimal.InvalidOperation)
 @api.exception_handler(DataError)
 def out_of_range(request, exc):
-    """A number or date too large for the database or the calendar is bad input, not a crash."""
+    """A number or date the schema allows but the database or the calendar cannot hold (a
+    pickup in the year 22 with an offset of +23:21): refused by a rule, not a crash."""
     return api.create_response(
-        request, {"detail": "A number or date in the request is out of range."}, status=422
+        request, {"detail": "A number or date in the request is out of range."}, status=409
     )
 
 
