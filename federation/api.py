@@ -1,8 +1,11 @@
 """``/api/v1/peers``: coordinators list, add and answer neighbour gardens."""
 
+from typing import Annotated
+
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import ConfigDict
 
 from . import peers as services
 from .errors import FederationError
@@ -11,22 +14,34 @@ from .registry import is_admin
 
 router = Router(tags=["federation"])
 
+# federation does not import garden.core; the same declaration as its DateTimeText.
+DateTimeAnswer = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
 
 class PeerOut(Schema):
     id: int
-    actor_url: str
+    actor_url: Annotated[str, Field(json_schema_extra={"format": "uri"})]
     name: str
     handle: str
     state: str
     distance_km: float | None
-    last_success_at: str | None
-    failing_since: str | None
+    last_success_at: DateTimeAnswer | None
+    failing_since: DateTimeAnswer | None
     queued: int
     failed: int
 
 
 class PeerIn(Schema):
-    address: str
+    model_config = ConfigDict(extra="forbid")  # like every request body (docs/api.md)
+
+    address: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=2048,
+            description="The garden's web address (https://…) or its @name@host",
+        ),
+    ]
 
 
 def _admin(request):
@@ -61,7 +76,7 @@ def _act(request, peer_id: int, service):
     try:
         return _out(service(peer))
     except FederationError as exc:
-        raise HttpError(exc.status, exc.message) from exc
+        raise HttpError(409 if exc.status in (400, 422) else exc.status, exc.message) from exc
 
 
 @router.get("/peers", response=list[PeerOut])
@@ -76,7 +91,10 @@ def add_peer(request, payload: PeerIn):
     try:
         peer = services.request_peering(payload.address)
     except FederationError as exc:
-        raise HttpError(exc.status if exc.status < 500 else 400, exc.message) from exc
+        # Reachable or not, the address was well-formed: a refusal is a 409 (docs/api.md).
+        raise HttpError(
+            exc.status if exc.status not in (400, 422) and exc.status < 500 else 409, exc.message
+        ) from exc
     return Status(201, _out(peer))
 
 

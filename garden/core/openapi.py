@@ -1,60 +1,175 @@
-"""Document the errors every operation can answer, so the schema tells clients the truth.
+"""Complete the schema ninja builds, so it tells clients (and generated code) the truth.
 
-Apps declare their own outcomes (200, 201, 400, 409 …); the ones that come from the
-framework around them are added here to every operation that can meet them: 401 without
-credentials, 403 when the caller's role does not allow it, 404 for an unknown id, 422
-when ninja's validation refuses the input, and 503 while the database is unreachable.
+Apps declare their own outcomes (200, 201, 202, 204 …). What comes from the conventions
+around them is added here to every operation, new ones included (docs/api.md):
+
+- the error answers an operation can meet, each with the one ``Error`` body: 401 without
+  credentials and 403 for a role that may not (secured operations), 404 for an unknown id
+  (a path parameter), 400 for a body that is not JSON, 422 for input the schema refuses and
+  409 for input the garden's rules refuse now (operations with input), 429 where a rate
+  limit applies (ratelimit.RATE_LIMITED_VIEWS), 503 while the database is unreachable;
+- OpenAPI ``links`` from every operation that creates something (an answer with an ``id``)
+  to the operations that take that id in their path, so clients and the stateful fuzzer can
+  follow them: ``POST /offers`` → ``/offers/{offer_id}…``, ``POST /offers/{offer_id}/claims``
+  → ``/claims/{claim_id}…``.
 """
 
+import json
+import re
 from typing import Any
 
 from ninja import NinjaAPI
 
-ERROR = {
-    "type": "object",
-    "properties": {"detail": {"type": "string"}},
-    "required": ["detail"],
-    "title": "Error",
-}
-VALIDATION_ERROR = {
-    "type": "object",
-    "properties": {"detail": {"type": "array", "items": {"type": "object"}}},
-    "required": ["detail"],
-    "title": "ValidationError",
-}
+from .errors import ERROR_SCHEMA
+
+ERROR_REF = "#/components/schemas/Error"
+DETAIL_REF = "#/components/schemas/Detail"
+WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 
-def _response(description: str, schema_name: str) -> dict:
+def rate_limited_paths() -> set[str]:
+    """The API paths a rate limit counts: the named views of garden/core/ratelimit.py."""
+    from django.urls import NoReverseMatch, reverse
+
+    from .ratelimit import RATE_LIMITED_VIEWS
+
+    paths = set()
+    for name in RATE_LIMITED_VIEWS:
+        try:
+            paths.add(reverse(name))
+        except NoReverseMatch:
+            continue  # not a URL without parameters (or not in this build)
+    return paths
+
+
+def _error(description: str) -> dict:
     return {
         "description": description,
-        "content": {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
-        },
+        "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
     }
 
 
+def _common_errors(path: str, method: str, operation: dict, limited: set[str]) -> dict[str, dict]:
+    common = {}
+    has_input = bool(operation.get("requestBody") or operation.get("parameters"))
+    body = operation.get("requestBody", {}).get("content", {})
+    if "multipart/form-data" in body:
+        # daphne's HTTP layer (twisted) answers an unparsable multipart body itself, before
+        # the application sees it: a bare 400 without a body.
+        common["400"] = {"description": "The multipart body cannot be parsed (no body)"}
+    elif body:
+        common["400"] = _error("The body is not JSON (or not the declared content type)")
+    if operation.get("security"):
+        common["401"] = _error("Not authenticated: send a Bearer token or a session")
+        common["403"] = _error("Not allowed for this account's role")
+    if "{" in path:
+        common["404"] = _error("No such object")
+    if has_input or method in WRITE_METHODS:
+        common["409"] = _error("Well-formed, but the garden's rules or its current state refuse it")
+    if has_input:
+        common["422"] = _error("The input does not fit the schema; `fields` names each one")
+    if path in limited and method in WRITE_METHODS:
+        common["429"] = _error("Too many requests; retry after the Retry-After header's seconds")
+    common["503"] = _error("The database is not answering; nothing was stored, retry later")
+    return common
+
+
+def _drop_null_from_parameters(operation: dict) -> None:
+    """A query parameter is left out, never null: ``X | None`` becomes plain ``X``."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        variants = schema.get("anyOf")
+        if variants and {"type": "null"} in variants:
+            rest = [v for v in variants if v != {"type": "null"}]
+            schema.pop("anyOf")
+            if len(rest) == 1:
+                schema.update(rest[0])
+            else:
+                schema["anyOf"] = rest
+
+
 def document_common_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    # Apps' own ``Detail`` answers are the same shape as ``Error``: one name for all.
+    schema = json.loads(json.dumps(schema).replace(DETAIL_REF, ERROR_REF))
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components.setdefault("Error", ERROR)
-    components.setdefault("ValidationError", VALIDATION_ERROR)
+    components["Error"] = ERROR_SCHEMA
+    limited = rate_limited_paths()
     for path, methods in schema.get("paths", {}).items():
-        for operation in methods.values():
+        for method, operation in methods.items():
+            _drop_null_from_parameters(operation)
             responses = operation.setdefault("responses", {})
-            common = {}
-            if operation.get("security"):
-                common["401"] = _response("Not authenticated", "Error")
-                common["403"] = _response("Not allowed for this account", "Error")
-            if "{" in path:
-                common["404"] = _response("No such object", "Error")
-            if operation.get("requestBody") or operation.get("parameters"):
-                common["400"] = _response("The input breaks a rule or is not JSON", "Error")
-                common["422"] = _response("The input is not valid", "ValidationError")
-            common["503"] = _response("The database is not answering; retry later", "Error")
-            for status, response in common.items():
-                responses.setdefault(status, response)
+            for status, response in _common_errors(path, method, operation, limited).items():
+                if status not in responses or _is_error(responses[status]):
+                    responses[status] = response
+    components.pop("Detail", None)
+    return schema
+
+
+def _is_error(response: dict) -> bool:
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    return schema.get("$ref") == ERROR_REF
+
+
+def _created_ref(operation: dict, components: dict) -> bool:
+    """Does a success answer of this operation carry the created object's ``id``?"""
+    for status in ("201", "202", "200"):
+        content = operation.get("responses", {}).get(status, {}).get("content", {})
+        ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+        if ref and "id" in components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}):
+            return True
+    return False
+
+
+def _collection(path: str) -> str | None:
+    """The collection a POST adds to: the path's last segment, if it is not a parameter."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return None if last.startswith("{") else last
+
+
+def add_links(schema: dict[str, Any]) -> dict[str, Any]:
+    components = schema.get("components", {}).get("schemas", {})
+    operations = [
+        (path, method, operation)
+        for path, methods in schema.get("paths", {}).items()
+        for method, operation in methods.items()
+    ]
+    for path, method, operation in operations:
+        collection = _collection(path)
+        if method != "post" or not collection or not _created_ref(operation, components):
+            continue
+        source_params = set(re.findall(r"\{(\w+)\}", path))
+        links = {}
+        for target_path, target_method, target in operations:
+            match = re.search(rf"/{re.escape(collection)}/\{{(\w+)\}}", target_path)
+            if not match or target_path == path or "operationId" not in target:
+                continue
+            parameters = {match[1]: "$response.body#/id"}
+            for name in re.findall(r"\{(\w+)\}", target_path):
+                if name not in parameters and name in source_params:
+                    parameters[name] = f"$request.path.{name}"
+            if set(re.findall(r"\{(\w+)\}", target_path)) - set(parameters):
+                continue  # the target needs an id this answer does not give
+            links[target["operationId"]] = {
+                "operationId": target["operationId"],
+                "parameters": parameters,
+                "description": f"{target_method.upper()} {target_path} with the new id",
+            }
+        if links:
+            for status in ("201", "202", "200"):
+                if status in operation.get("responses", {}):
+                    operation["responses"][status]["links"] = links
     return schema
 
 
 class AllmendeAPI(NinjaAPI):
+    """The schema is built once per process: the routes do not change while it runs."""
+
+    _schemas: dict[str, dict[str, Any]]
+
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return document_common_errors(super().get_openapi_schema(*args, **kwargs))
+        key = repr((args, sorted(kwargs.items())))
+        cache = self.__dict__.setdefault("_schemas", {})
+        if key not in cache:
+            schema = super().get_openapi_schema(*args, **kwargs)
+            cache[key] = add_links(document_common_errors(schema))
+        return json.loads(json.dumps(cache[key]))

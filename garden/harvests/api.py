@@ -2,15 +2,27 @@
 
 import datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from garden.core.errors import RuleError
 from garden.core.paging import LimitOffset
+from garden.core.schemas import (
+    BodyId,
+    Bool,
+    Date,
+    DecimalNumber,
+    Id,
+    Input,
+    Int,
+    of,
+    optional,
+)
 from garden.members.permissions import api_member
 from garden.members.services import get_garden, is_coordinator
 
@@ -29,8 +41,8 @@ class CropOut(Schema):
     name: str
 
 
-class CropIn(Schema):
-    name: str
+class CropIn(Input):
+    name: of(Crop, "name")
 
 
 class HarvestOut(Schema):
@@ -51,35 +63,44 @@ class HarvestOut(Schema):
     mine: bool
 
 
-class HarvestIn(Schema):
-    crop_id: int | None = None
-    crop: str | None = None
-    quantity: Decimal
-    unit: str
-    date: datetime.date | None = None
-    plot: str = ""
-    donated_to: str = ""
-    note: str = ""
+# More than zero, at most services.MAX_QUANTITY; grams are rounded to whole grams.
+Quantity = DecimalNumber(3, Decimal("0.001"), services.MAX_QUANTITY)
+Season = Int(1900, 9000, body=False)
 
 
-class HarvestPatch(Schema):
-    crop_id: int | None = None
-    crop: str | None = None
-    quantity: Decimal | None = None
-    unit: str | None = None
-    date: datetime.date | None = None
-    plot: str | None = None
-    donated_to: str | None = None
-    note: str | None = None
+class HarvestIn(Input):
+    """Name the crop by ``crop_id`` or by ``crop`` (a name on the crop list)."""
+
+    crop_id: BodyId | None = None
+    crop: of(Crop, "name") | None = None
+    quantity: Quantity
+    unit: of(HarvestLog, "unit")
+    date: Date | None = None
+    plot: of(HarvestLog, "plot_label") = ""
+    donated_to: of(HarvestLog, "donated_to") = ""
+    note: of(HarvestLog, "note") = ""
+
+
+class HarvestPatch(Input):
+    """Only the fields sent change."""
+
+    crop_id: BodyId = optional()
+    crop: of(Crop, "name") = optional()
+    quantity: Quantity = optional()
+    unit: of(HarvestLog, "unit") = optional()
+    date: Date = optional()
+    plot: of(HarvestLog, "plot_label") = optional()
+    donated_to: of(HarvestLog, "donated_to") = optional()
+    note: of(HarvestLog, "note") = optional()
 
 
 class HarvestFilter(Schema):
-    scope: str = "mine"
-    season: int | None = Field(None, ge=1900, le=9000)
-    crop_id: int | None = Field(None, ge=1, le=2**63 - 1)
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
-    donated: bool | None = None
+    scope: Literal["mine", "garden"] = "mine"
+    season: Season | None = None
+    crop_id: Id | None = None
+    date_from: Date | None = None
+    date_to: Date | None = None
+    donated: Bool | None = None
 
 
 class TotalsOut(Schema):
@@ -180,8 +201,6 @@ def crop_add(request, payload: CropIn):
 @paginate(LimitOffset, max_limit=500)
 def harvest_list(request, filters: Query[HarvestFilter]):
     user = api_member(request)
-    if filters.scope not in ("mine", "garden"):
-        raise RuleError(_("scope must be mine or garden."))
     if filters.scope == "garden" and not is_coordinator(user):
         raise RuleError(_("Only coordinators may list the whole garden's harvests."), status=403)
     logs = totals.logs_in(
@@ -239,10 +258,8 @@ def harvest_create(request, payload: HarvestIn):
     response={200: SummaryOut, 400: Detail, 403: Detail},
     summary="Garden totals by crop or by month (kilograms, pieces and bunches apart)",
 )
-def harvest_summary(request, by: str = "crop", season: int | None = None):
+def harvest_summary(request, by: Literal["crop", "month"] = "crop", season: Season | None = None):
     api_member(request)
-    if by not in ("crop", "month"):
-        raise RuleError(_("by must be crop or month."))
     garden = get_garden()
     rows = (totals.by_crop if by == "crop" else totals.by_month)(garden, season)
     return {
@@ -255,10 +272,10 @@ def harvest_summary(request, by: str = "crop", season: int | None = None):
 
 @router.post(
     "/harvests/import",
-    response={201: ImportOut, 400: ImportRejectedOut | Detail, 403: Detail, 413: Detail},
+    response={201: ImportOut, 409: ImportRejectedOut, 403: Detail, 413: Detail},
     summary="Import my past harvests from CSV (all rows or none)",
 )
-def harvest_import(request, file: File[UploadedFile], add_unknown_crops: bool = False):
+def harvest_import(request, file: File[UploadedFile], add_unknown_crops: Bool = False):
     user = api_member(request)
     if file.size > csvio.MAX_IMPORT_BYTES:
         raise RuleError(
@@ -270,7 +287,7 @@ def harvest_import(request, file: File[UploadedFile], add_unknown_crops: bool = 
         result = csvio.import_csv(user, file.read(), add_unknown_crops=add_unknown_crops)
     except csvio.ImportRejected as rejected:
         return Status(
-            400,
+            409,
             {
                 "detail": rejected.message,
                 "errors": [{"line": e.line, "message": e.message} for e in rejected.errors],
@@ -310,9 +327,6 @@ def harvest_update(request, harvest_id: int, payload: HarvestPatch):
         changes["crop"] = _crop(changes.pop("crop_id", None), changes.pop("crop", None))
     if "plot" in changes:
         changes["plot_label"] = changes.pop("plot")
-    for field in ("quantity", "unit", "date"):
-        if field in changes and changes[field] is None:
-            raise RuleError(_("%(field)s cannot be empty.") % {"field": field})
     log = services.update_log(user, log, **changes)
     log = HarvestLog.objects.select_related("crop", "harvested_by__profile").get(pk=log.pk)
     return _out(log, user)

@@ -1,12 +1,16 @@
 """The API for one's own account: profile, tokens, data download, deletion."""
 
+from typing import Annotated
+
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
+
+from garden.core.schemas import DateTimeText, Input, of, optional
 
 from . import accounts, services
 from .exports import export_user_data
 from .forms import ProfileForm
-from .models import Membership
+from .models import ApiToken, Membership, Profile
 
 router = Router(tags=["me"])
 
@@ -15,11 +19,13 @@ class Detail(Schema):
     detail: str
 
 
-class ProfilePatch(Schema):
-    display_name: str | None = None
-    language: str | None = None
-    email_announcements: bool | None = None
-    email_notifications: bool | None = None
+class ProfilePatch(Input):
+    """Only the fields sent change; ``language`` "" follows the browser."""
+
+    display_name: of(Profile, "display_name") = optional()
+    language: of(Profile, "language") = optional()
+    email_announcements: of(Profile, "email_announcements") = optional()
+    email_notifications: of(Profile, "email_notifications") = optional()
 
 
 class ProfileOut(Schema):
@@ -36,7 +42,7 @@ def _profile_out(profile) -> dict:
 class MembershipOut(Schema):
     role: str
     status: str
-    joined_at: str
+    joined_at: DateTimeText
 
 
 def membership_out(membership: Membership | None) -> dict | None:
@@ -69,7 +75,7 @@ def me(request):
     }
 
 
-@router.patch("/me", response={200: ProfileOut, 400: Detail}, summary="Change my profile")
+@router.patch("/me", response={200: ProfileOut, 409: Detail}, summary="Change my profile")
 def profile_update(request, payload: ProfilePatch):
     profile = request.auth.profile
     data = {**_profile_out(profile), **payload.dict(exclude_unset=True)}
@@ -77,7 +83,7 @@ def profile_update(request, payload: ProfilePatch):
     form = ProfileForm(data, instance=profile)
     if not form.is_valid():
         message = " ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
-        return Status(400, {"detail": message})
+        return Status(409, {"detail": message})
     form.save()
     return _profile_out(profile)
 
@@ -87,8 +93,8 @@ def data_export(request):
     return export_user_data(request.auth)
 
 
-class DeleteIn(Schema):
-    confirmation: str
+class DeleteIn(Input):
+    confirmation: Annotated[str, Field(min_length=1, max_length=4096)]
 
 
 @router.post(
@@ -101,16 +107,16 @@ def account_delete(request, payload: DeleteIn):
     return Status(204, None)
 
 
-class TokenIn(Schema):
-    label: str = ""
+class TokenIn(Input):
+    label: of(ApiToken, "label") = ""
 
 
 class TokenOut(Schema):
     id: int
     label: str
     prefix: str
-    created_at: str
-    last_used_at: str | None
+    created_at: DateTimeText
+    last_used_at: DateTimeText | None
 
 
 class NewTokenOut(TokenOut):

@@ -1,14 +1,24 @@
-from typing import Literal
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from federation import actors
+from garden.core.schemas import (
+    DateTimeText,
+    Input,
+    Int,
+    StrictBool,
+    UriText,
+    choices_of,
+    of,
+    optional,
+)
 
 from . import services
 from .account_api import MembershipOut, membership_out
 from .account_api import router as account_router
-from .models import Announcement, Invite, Membership
+from .models import Announcement, Garden, Invite, Membership
 from .permissions import api_coordinator, api_member
 
 router = Router(tags=["garden"])
@@ -30,9 +40,9 @@ class GardenOut(Schema):
     actor: str = Field(description="The garden's ActivityPub actor URL")
 
 
-class JoinIn(Schema):
-    accept_rules: bool = False
-    invite_code: str = ""
+class JoinIn(Input):
+    accept_rules: StrictBool = False
+    invite_code: Annotated[str, Field(max_length=43)] = ""
 
 
 class Detail(Schema):
@@ -64,16 +74,18 @@ def garden_join(request, payload: JoinIn):
     return Status(status, membership_out(membership))
 
 
-class GardenPatch(Schema):
-    name: str | None = None
-    description: str | None = None
-    address: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    timezone: str | None = None
-    default_language: str | None = None
-    rules: str | None = None
-    join_policy: str | None = None
+class GardenPatch(Input):
+    """Only the fields sent change; ``latitude``/``longitude`` may be null (no location)."""
+
+    name: of(Garden, "name") = optional()
+    description: of(Garden, "description") = optional()
+    address: of(Garden, "address") = optional()
+    latitude: of(Garden, "latitude") | None = optional()
+    longitude: of(Garden, "longitude") | None = optional()
+    timezone: of(Garden, "timezone") = optional()
+    default_language: of(Garden, "default_language") = optional()
+    rules: of(Garden, "rules") = optional()
+    join_policy: of(Garden, "join_policy") = optional()
 
 
 @router.patch(
@@ -93,7 +105,7 @@ class MemberOut(Schema):
     display_name: str
     role: str
     status: str
-    joined_at: str
+    joined_at: DateTimeText
 
 
 def _member_out(membership: Membership) -> dict:
@@ -112,12 +124,12 @@ def membership_list(request):
     return [_member_out(m) for m in memberships.order_by("status", "joined_at")]
 
 
-class DecisionIn(Schema):
-    approve: bool
+class MembershipDecisionIn(Input):
+    approve: StrictBool
 
 
-class RoleIn(Schema):
-    role: Literal["member", "coordinator"]
+class RoleIn(Input):
+    role: choices_of(Membership, "role")
 
 
 def _membership(pk: int) -> Membership:
@@ -129,7 +141,7 @@ def _membership(pk: int) -> Membership:
     response={200: MemberOut, 403: Detail, 404: Detail, 409: Detail},
     summary="Approve or decline a pending request (coordinators)",
 )
-def membership_decide(request, pk: int, payload: DecisionIn):
+def membership_decide(request, pk: int, payload: MembershipDecisionIn):
     by = api_coordinator(request)
     return _member_out(services.decide(_membership(pk), approve=payload.approve, by=by))
 
@@ -155,16 +167,16 @@ def membership_remove(request, pk: int):
     return Status(204, None)
 
 
-class InviteIn(Schema):
-    days: int = 14
-    max_uses: int = 1
+class InviteIn(Input):
+    days: Int(1, services.INVITE_MAX_DAYS) = 14
+    max_uses: Int(1, services.INVITE_MAX_USES) = 1
 
 
 class InviteOut(Schema):
     id: int
-    url: str
+    url: UriText
     code: str
-    expires_at: str
+    expires_at: DateTimeText
     max_uses: int
     uses: int
     valid: bool
@@ -206,9 +218,9 @@ def invite_revoke(request, pk: int):
     return Status(204, None)
 
 
-class AnnouncementIn(Schema):
-    title: str
-    body: str
+class AnnouncementIn(Input):
+    title: of(Announcement, "title")
+    body: of(Announcement, "body")
 
 
 class AnnouncementOut(Schema):
@@ -216,7 +228,7 @@ class AnnouncementOut(Schema):
     title: str
     body: str
     author: str
-    created_at: str
+    created_at: DateTimeText
 
 
 def _announcement_out(a: Announcement) -> dict:

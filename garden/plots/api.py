@@ -5,11 +5,12 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from garden.core.schemas import Input, of
 from garden.members.permissions import api_member
 from garden.members.services import is_coordinator
 
 from . import services
-from .models import Plot, Tenancy
+from .models import Plot, PlotEvent, Tenancy
 
 router = Router(tags=["plots"])
 
@@ -52,8 +53,8 @@ class WaitlistOut(Schema):
     entries: list[WaitlistEntryOut]
 
 
-class ReleaseIn(Schema):
-    reason: str = ""
+class ReleaseIn(Input):
+    reason: of(PlotEvent, "reason") = ""
 
 
 ERRORS = {403: Detail, 404: Detail, 409: Detail}

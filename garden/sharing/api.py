@@ -1,18 +1,19 @@
 """Sharing API: offers and claims, the Nearby feed, tools and loans."""
 
 from datetime import date, datetime
-from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from garden.core.paging import LimitOffset
+from garden.core.schemas import Date, Input, Number, StrictBool, of, optional
 from garden.members.permissions import api_member
 from garden.members.services import is_coordinator
 
 from . import services
-from .models import Claim, Loan, Offer, SharingSettings, Tool
+from .models import MAX_QUANTITY, Claim, Loan, Offer, SharingSettings, Tool
 
 router = Router(tags=["sharing"])
 
@@ -24,26 +25,28 @@ class Detail(Schema):
 ERRORS = {400: Detail, 403: Detail, 404: Detail, 409: Detail}
 
 
-class OfferIn(Schema):
-    crop: str
-    quantity: Decimal
-    unit: str = "kg"
-    pickup_from: datetime
-    pickup_until: datetime
-    pickup_place: str = ""
-    expires_at: datetime
-    audience: str = "garden"
+class OfferIn(Input):
+    crop: of(Offer, "crop")
+    quantity: of(Offer, "quantity")
+    unit: of(Offer, "unit") = "kg"
+    pickup_from: of(Offer, "pickup_from")
+    pickup_until: of(Offer, "pickup_until")
+    pickup_place: of(Offer, "pickup_place") = ""
+    expires_at: of(Offer, "expires_at")
+    audience: of(Offer, "audience") = "garden"
 
 
-class OfferPatch(Schema):
-    crop: str | None = None
-    quantity: Decimal | None = None
-    unit: str | None = None
-    pickup_from: datetime | None = None
-    pickup_until: datetime | None = None
-    pickup_place: str | None = None
-    expires_at: datetime | None = None
-    audience: str | None = None
+class OfferPatch(Input):
+    """Only the fields sent change."""
+
+    crop: of(Offer, "crop") = optional()
+    quantity: of(Offer, "quantity") = optional()
+    unit: of(Offer, "unit") = optional()
+    pickup_from: of(Offer, "pickup_from") = optional()
+    pickup_until: of(Offer, "pickup_until") = optional()
+    pickup_place: of(Offer, "pickup_place") = optional()
+    expires_at: of(Offer, "expires_at") = optional()
+    audience: of(Offer, "audience") = optional()
 
 
 class OfferOut(Schema):
@@ -66,8 +69,8 @@ class OfferOut(Schema):
     mine: bool
 
 
-class ClaimIn(Schema):
-    quantity: Decimal
+class ClaimIn(Input):
+    quantity: of(Claim, "quantity")
 
 
 class ClaimOut(Schema):
@@ -83,12 +86,12 @@ class ClaimOut(Schema):
     created_at: datetime
 
 
-class ToolIn(Schema):
-    name: str
-    description: str = ""
-    condition: str = "good"
-    lend_to_members: bool = True
-    lend_to_neighbours: bool = False
+class ToolIn(Input):
+    name: of(Tool, "name")
+    description: of(Tool, "description") = ""
+    condition: of(Tool, "condition") = "good"
+    lend_to_members: of(Tool, "lend_to_members") = True
+    lend_to_neighbours: of(Tool, "lend_to_neighbours") = False
 
 
 class Period(Schema):
@@ -110,10 +113,10 @@ class ToolOut(Schema):
     booked: list[Period]
 
 
-class LoanIn(Schema):
-    start_date: date
-    end_date: date
-    note: str = ""
+class LoanIn(Input):
+    start_date: of(Loan, "start_date")
+    end_date: of(Loan, "end_date")
+    note: of(Loan, "note") = ""
 
 
 class LoanOut(Schema):
@@ -132,18 +135,18 @@ class LoanOut(Schema):
     overdue: bool
 
 
-class DecisionIn(Schema):
-    approve: bool
-    reason: str = ""
+class LoanDecisionIn(Input):
+    approve: StrictBool
+    reason: of(Loan, "reason") = ""
 
 
-class ReturnIn(Schema):
-    condition_note: str = ""
-    condition: str = ""
+class ReturnIn(Input):
+    condition_note: of(Loan, "return_note") = ""
+    condition: of(Tool, "condition", blank=True) = ""
 
 
-class SettingsIn(Schema):
-    share_radius_km: Decimal
+class SettingsIn(Input):
+    share_radius_km: of(SharingSettings, "share_radius_km")
 
 
 class SettingsOut(Schema):
@@ -227,7 +230,7 @@ def loan_out(loan: Loan) -> dict:
 
 
 @router.get("/offers", response={200: list[OfferOut], 403: Detail}, summary="Our garden's offers")
-def list_offers(request, status: str = "open"):
+def list_offers(request, status: Literal["open", "closed", "all"] = "open"):
     """This garden's own offers; `status=open` (default), `closed` or `all`."""
     api_member(request)
     offers = Offer.objects.filter(origin_actor="")
@@ -256,7 +259,7 @@ def get_offer(request, offer_id: int):
 def patch_offer(request, offer_id: int, payload: OfferPatch):
     user = api_member(request)
     offer = get_object_or_404(Offer, pk=offer_id)
-    values = {k: v for k, v in payload.dict().items() if v is not None}
+    values = payload.dict(exclude_unset=True)
     return offer_out(request, services.update_offer(user, offer, **values))
 
 
@@ -318,11 +321,13 @@ def claim_withdraw(request, claim_id: int):
 
 
 class NearbyQuery(Schema):
-    crop: str = ""
-    garden: str = ""
-    max_km: float | None = None
-    min_left: Decimal | None = None
-    pickup_on: date | None = None
+    crop: Annotated[str, Field(max_length=80)] = ""
+    garden: Annotated[
+        str, Field(max_length=500, description="here, or a neighbour's actor URL")
+    ] = ""
+    max_km: Number(0, 20000, body=False) | None = None
+    min_left: Number(0, float(MAX_QUANTITY), body=False) | None = None
+    pickup_on: Date | None = None
 
 
 @router.get("/nearby", response={200: list[OfferOut], 403: Detail}, summary="Offers nearby")
@@ -405,7 +410,7 @@ def _loan(loan_id: int) -> Loan:
 
 
 @router.post("/loans/{loan_id}/decision", response={200: LoanOut, **ERRORS}, summary="Decide")
-def decide_loan(request, loan_id: int, payload: DecisionIn):
+def decide_loan(request, loan_id: int, payload: LoanDecisionIn):
     loan = services.decide_loan(
         request.auth, _loan(loan_id), approve=payload.approve, reason=payload.reason
     )

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -9,11 +10,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from garden.core.errors import RuleError
+from garden.core.schemas import BodyId, Date, Input, of
 from garden.members import services as members
 from garden.members.permissions import api_coordinator, api_member
 
 from . import services
-from .models import Shift, Task
+from .models import Shift, Signup, Task
 
 router = Router(tags=["shifts"])
 
@@ -44,12 +46,12 @@ class ShiftOut(Schema):
 
 
 class ShiftRange(Schema):
-    from_: dt.date | None = Field(None, alias="from")
-    to: dt.date | None = None
+    from_: Date | None = Field(None, alias="from")
+    to: Date | None = None
 
 
-class NoteIn(Schema):
-    note: str = Field("", max_length=500)
+class NoteIn(Input):
+    note: of(Signup, "note") = ""
 
 
 class TaskOut(Schema):
@@ -67,17 +69,17 @@ class TaskOut(Schema):
     mine: bool
 
 
-class TaskIn(Schema):
-    title: str = Field(..., min_length=1, max_length=160)
-    description: str = Field("", max_length=5000)
-    due_date: dt.date | None = None
-    plot_id: int | None = None
-    where: str = Field("", max_length=160)
-    hours: Decimal = Field(Decimal("1"), ge=0, le=100, decimal_places=2)
+class TaskIn(Input):
+    title: of(Task, "title")
+    description: of(Task, "description") = ""
+    due_date: of(Task, "due_date") | None = None
+    plot_id: BodyId | None = None
+    where: of(Task, "where") = ""
+    hours: of(Task, "hours") = Decimal("1")
 
 
 class TaskFilter(Schema):
-    show: str = Field("open", pattern="^(open|mine|overdue|done|all)$")
+    show: Literal["open", "mine", "overdue", "done", "all"] = "open"
 
 
 def _shift_out(view: services.ShiftView, coordinator: bool) -> dict:
@@ -115,7 +117,11 @@ def list_shifts(request, period: Query[ShiftRange]):
     """Shifts whose local day lies between `from` and `to` (default: this week, up to 92 days)."""
     user = api_member(request)
     garden = members.get_garden()
-    first = period.from_ or services.week_start(timezone.localdate(timezone=garden.tz))
+    if period.from_ is None and period.to is not None:
+        week = dt.timedelta(days=6)  # the week up to `to`
+        first = period.to - week if period.to > dt.date.min + week else dt.date.min
+    else:
+        first = period.from_ or services.week_start(timezone.localdate(timezone=garden.tz))
     last = period.to or first + dt.timedelta(days=6)
     if last < first:
         raise RuleError(_("“to” must not be before “from”."))

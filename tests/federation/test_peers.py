@@ -93,9 +93,10 @@ def test_coordinator_adds_a_peer_by_handle_through_webfinger(api, coordinator, r
 
 
 @pytest.mark.parametrize("address", ["", "not an address", "https://nowhere.example/actor"])
-def test_unusable_addresses_are_400(api, coordinator, network, address):
+def test_unusable_addresses_are_refused(api, coordinator, network, address):
+    # An empty address does not fit the schema (422); the others are refused by a rule (409).
     response = api(coordinator).post("/peers", {"address": address})
-    assert response.status_code == 400 and response.json()["detail"]
+    assert response.status_code == (422 if not address else 409) and response.json()["detail"]
     assert not Peer.objects.exists()
 
 
@@ -103,7 +104,7 @@ def test_adding_ourselves_is_refused(api, coordinator, network, monkeypatch):
     from federation import peers
 
     monkeypatch.setattr(peers, "resolve_address", lambda a: {"id": "http://127.0.0.1:8000/actor"})
-    assert api(coordinator).post("/peers", {"address": "x"}).status_code == 400
+    assert api(coordinator).post("/peers", {"address": "x"}).status_code == 409
 
 
 def test_adding_an_already_peered_garden_is_409(api, coordinator, remote, network):

@@ -27,7 +27,7 @@ def test_join_open_garden_makes_active_member(api, outsider):
 
 def test_join_needs_rules_accepted(api, outsider):
     response = api(outsider).post("/garden/join", {"accept_rules": False})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert not Membership.objects.filter(user=outsider).exists()
 
 

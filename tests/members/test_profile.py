@@ -44,7 +44,7 @@ def test_profile_api_patch(api, member):
 
 def test_profile_api_rejects_bad_language(api, member):
     response = api(member).patch("/me", {"language": "klingon"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "language" in response.json()["detail"]
     assert Profile.objects.get(user=member).language == ""
 
@@ -160,7 +160,7 @@ def test_a_coordinator_can_delete_their_account_when_another_remains(coordinator
 
 
 def test_delete_account_api(api, member, coordinator):
-    assert api(member).post("/me/delete", {"confirmation": "nope"}).status_code == 400
+    assert api(member).post("/me/delete", {"confirmation": "nope"}).status_code == 409
     assert api(coordinator).post("/me/delete", {"confirmation": "cora"}).status_code == 409
     assert api(member).post("/me/delete", {"confirmation": "mara"}).status_code == 204
     assert not User.objects.filter(username="mara").exists()

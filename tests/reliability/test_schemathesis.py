@@ -1,56 +1,109 @@
-"""Schemathesis against /api/v1/openapi.json, through the WSGI app in process.
+"""Schemathesis with all its checks against a live node, as a client would run it.
 
-Every operation is called with bodies and parameters generated from the schema (valid and
-invalid), as a coordinator with a token. Checks: no server error, and every documented
-response matches its schema (status, content type, body). Schemathesis' API-design checks
-(does the API refuse every schema-violating input, accept every valid one) are not part of
-this gate: the property tests in test_api_properties.py own "bad input → 4xx, nothing stored".
+One node (tests/nodes.py: daphne and the worker in their own processes, SQLite or its own
+PostgreSQL database) with the demo garden. ``st run <node>/api/v1/openapi.json --checks all``
+then calls every operation the schema lists — whatever operations exist, none is named
+here — first as a member, then as a coordinator, each with a personal token, through all
+phases: examples, coverage (boundary and invalid values), fuzzing, and the stateful phase
+that follows the schema's OpenAPI links (POST /offers → /offers/{offer_id}/claims → …).
+
+Every check has to pass: no 5xx, every answer as documented (status, content type, body,
+headers), what the schema allows is accepted and what it refuses is refused (a 4xx), and
+authentication is enforced. The run's output (with a `st replay` seed per failure) is in the
+failure message. ``ST_EXAMPLES`` sets the examples per operation (default 15).
+
+The node cannot reach anything but loopback: its outgoing HTTP goes to a closed port through
+HTTP(S)_PROXY, so fuzzed peer addresses are refused without a packet leaving the machine.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
-import schemathesis
-from django.core.wsgi import get_wsgi_application
-from hypothesis import HealthCheck, settings
-from schemathesis import checks
 
-from garden.api import api
-from tests.security.scene import Scene
+from tests.nodes import ROOT, free_port, running_node
 
-# The schema the API serves at /api/v1/openapi.json (built without a request, since
-# collection has no database), called through the WSGI app like any client would.
-schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
-schema.app = get_wsgi_application()
-schema.location = "/api/v1/openapi.json"
+pytestmark = pytest.mark.nodes
 
-# Called through the WSGI app, not the test client: keep the test's database connection.
-pytestmark = pytest.mark.usefixtures("keep_db_connection")
+EXAMPLES = int(os.environ.get("ST_EXAMPLES", "15"))
+ST = Path(sys.executable).with_name("st")
 
-
-@pytest.fixture
-def coordinator_token(garden, settings) -> str:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    scene = Scene(garden)
-    for kind in ("announcement", "invite", "notification"):
-        scene.get(kind)  # something for list operations to return
-    return scene.token_for("coordinator")
-
-
-@pytest.mark.django_db
-@schema.parametrize()
-@settings(
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-def test_api_conforms_to_its_schema(case, coordinator_token):
-    case.call_and_validate(
-        headers={"Authorization": f"Bearer {coordinator_token}"},
-        checks=[
-            checks.not_a_server_error,
-            checks.status_code_conformance,
-            checks.content_type_conformance,
-            checks.response_schema_conformance,
-        ],
+PREPARE = """
+import json, secrets
+from django.contrib.auth.models import User
+from garden.members.models import ApiToken, Garden, Membership
+garden = Garden.objects.get_current()
+out = {}
+for role in ("member", "coordinator"):
+    # Names and passwords nobody guesses: POST /me/delete must not find the confirmation.
+    user = User.objects.create_user(
+        "st-" + role + "-" + secrets.token_hex(6), password=secrets.token_urlsafe(24)
     )
+    membership = Membership.objects.create(user=user, garden=garden, role=role, status="active")
+    token, secret = ApiToken.objects.create_token(user, "schemathesis")
+    out[role] = {"token": secret, "token_id": token.pk, "membership_id": membership.pk}
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory):
+    dead_proxy = f"http://127.0.0.1:{free_port()}"
+    with running_node(
+        tmp_path_factory.mktemp("st-node"),
+        name="Schemathesis",
+        latitude=52.5,
+        longitude=13.4,
+        HTTP_PROXY=dead_proxy,
+        HTTPS_PROXY=dead_proxy,
+        ALL_PROXY=dead_proxy,
+        NO_PROXY="",
+    ) as node:
+        node.manage("seed_demo")
+        node.accounts = json.loads(node.shell(PREPARE).strip().splitlines()[-1])
+        yield node
+
+
+def st_run(node, role: str) -> subprocess.CompletedProcess:
+    accounts = node.accounts
+    protected = {
+        "tokens": [a["token_id"] for a in accounts.values()],
+        "memberships": [a["membership_id"] for a in accounts.values()],
+    }
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.reliability.st_hooks",
+        "ALLMENDE_ST_PROTECTED": json.dumps(protected),
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [
+        str(ST),
+        "run",
+        f"{node.url}/api/v1/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        str(EXAMPLES),
+        "--header",
+        f"Authorization: Bearer {accounts[role]['token']}",
+        "--request-timeout",
+        "30",
+        "--no-color",
+    ]
+    return subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200, check=False
+    )
+
+
+@pytest.mark.parametrize("role", ["member", "coordinator"])
+def test_every_operation_keeps_its_contract(node, role):
+    result = st_run(node, role)
+    output = result.stdout + result.stderr
+    summary = output[output.rfind("SUMMARY") :] if "SUMMARY" in output else output[-3000:]
+    assert result.returncode == 0, f"st run as {role} failed:\n{output[-20000:]}"
+    print(summary)  # operations tested, phases, links covered, warnings (pytest -s)

@@ -474,7 +474,7 @@ API: dict[str, Entry] = {
     "PATCH /api/v1/me": Entry(post=api_signed_in(200), data=lambda s: {"display_name": "Neu"}),
     "GET /api/v1/me/export": Entry(get=api_signed_in(200)),
     "POST /api/v1/me/delete": Entry(
-        post=api_signed_in(400), data=lambda s: {"confirmation": "wrong"}
+        post=api_signed_in(409), data=lambda s: {"confirmation": "wrong"}
     ),
     "GET /api/v1/me/tokens": Entry(get=api_signed_in(200)),
     "POST /api/v1/me/tokens": Entry(post=api_signed_in(201), data=lambda s: {"label": "x"}),
@@ -520,7 +520,7 @@ API: dict[str, Entry] = {
     "DELETE /api/v1/waitlist": Entry(post=api_members(404)),  # not on it
     "GET /api/v1/peers": Entry(get=api_coordinators(200)),
     "POST /api/v1/peers": Entry(
-        post=api_coordinators(400), data=lambda scene: {"address": "not an address"}
+        post=api_coordinators(409), data=lambda scene: {"address": "not an address"}
     ),
     **{
         f"POST /api/v1/peers/{{peer_id}}/{action}": Entry(
@@ -556,7 +556,7 @@ API: dict[str, Entry] = {
         post=api_coordinators(204), kwargs=_id("harvest_id", "harvest")
     ),
     "POST /api/v1/harvests/import": Entry(
-        post=api_members(400), multipart=True, data=lambda s: {"file": b"not,a,harvest\n"}
+        post=api_members(409), multipart=True, data=lambda s: {"file": b"not,a,harvest\n"}
     ),
     # Sharing. Offers and claims are their offerer's (and the coordinators') to manage.
     "GET /api/v1/offers": Entry(get=api_members(200)),

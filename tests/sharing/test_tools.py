@@ -25,7 +25,7 @@ def test_coordinator_adds_tools_members_cannot(api, coordinator, member):
     response = api(coordinator).post("/tools", payload)
     assert response.status_code == 201
     assert response.json()["lend_to_neighbours"] is True
-    assert api(coordinator).post("/tools", {"name": "X", "condition": "shiny"}).status_code == 400
+    assert api(coordinator).post("/tools", {"name": "X", "condition": "shiny"}).status_code == 422
 
 
 def test_member_requests_a_loan_and_coordinators_hear_of_it(api, member, coordinator, tool):
@@ -41,7 +41,7 @@ def test_member_requests_a_loan_and_coordinators_hear_of_it(api, member, coordin
 )
 def test_bad_loan_dates_are_refused(api, member, tool, start, end, message):
     response = api(member).post(f"/tools/{tool.pk}/loans", loan_payload(start, end))
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert message in response.json()["detail"]
 
 
@@ -137,7 +137,7 @@ def test_loans_list_shows_mine_and_for_coordinators_all_of_ours(api, member, coo
 
 def test_share_radius_is_set_by_coordinators(api, member, coordinator):
     assert api(member).put("/sharing/settings", {"share_radius_km": 5}).status_code == 403
-    assert api(coordinator).put("/sharing/settings", {"share_radius_km": -1}).status_code == 400
+    assert api(coordinator).put("/sharing/settings", {"share_radius_km": -1}).status_code == 422
     response = api(coordinator).put("/sharing/settings", {"share_radius_km": 25})
     assert response.json() == {"share_radius_km": 25.0}
     assert api(member).get("/sharing/settings").json() == {"share_radius_km": 25.0}

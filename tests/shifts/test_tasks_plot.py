@@ -14,5 +14,5 @@ def test_a_coordinator_can_tie_a_task_to_a_plot(api, coordinator, member):
 
 def test_a_task_for_an_unknown_plot_is_refused(api, coordinator):
     response = api(coordinator).post("/tasks", {"title": "Weed", "plot_id": 999999})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert not Task.objects.exists()
