@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
 FUTURE_SKEW = timedelta(minutes=5)
 PEERING_ANSWERS = {"Accept", "Reject", "Undo"}
+# To a garden we asked to peer with, whose Accept has not reached us yet: "not now", which its
+# outbox retries (409 is not one of the answers it gives up on), never 403.
+ACCEPT_NOT_YET_APPLIED = 409
 
 
 @dataclass
@@ -144,6 +147,12 @@ def apply(activity: dict, actor: str, document: dict, fresh: bool, peer: Peer | 
             if handler is None:
                 transaction.set_rollback(True)
                 return Outcome(202, "Activity type not handled here; ignored.")
+            if peer is not None and peer.state == Peer.State.REQUESTED:
+                raise ActivityRejected(
+                    "We asked to peer with you and have not received your answer yet; "
+                    "send this again after your Accept.",
+                    status=ACCEPT_NOT_YET_APPLIED,
+                )
             if peer is None or peer.state != Peer.State.ACCEPTED:
                 raise ActivityRejected("Only peered gardens may send this.", status=403)
             handler(activity, peer)
