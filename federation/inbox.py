@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 
-from . import peers
+from . import peers, relay
 from .actors import cached_actor, fetch_actor, origin, remember_actor, verification_keys
 from .crypto import InvalidProof, parse_created, proof_of, verify
 from .errors import ActivityRejected, FederationError, FetchError, ProofError
 from .models import InboxActivity, Peer
-from .registry import handler_for
+from .registry import accepts_strangers, handler_for
 
 log = logging.getLogger(__name__)
 
@@ -143,20 +143,33 @@ def apply(activity: dict, actor: str, document: dict, fresh: bool, peer: Peer | 
             if peer is not None:
                 peers.update_from_document(peer, {**document, **_actor_fields(activity)}).save()
         else:
-            handler = handler_for(activity)
+            handler = handler_for(activity) if kind != "Announce" else relay.received_announce
             if handler is None:
                 transaction.set_rollback(True)
                 return Outcome(202, "Activity type not handled here; ignored.")
-            if peer is not None and peer.state == Peer.State.REQUESTED:
-                raise ActivityRejected(
-                    "We asked to peer with you and have not received your answer yet; "
-                    "send this again after your Accept.",
-                    status=ACCEPT_NOT_YET_APPLIED,
-                )
-            if peer is None or peer.state != Peer.State.ACCEPTED:
-                raise ActivityRejected("Only peered gardens may send this.", status=403)
-            handler(activity, peer)
+            sender = _domain_sender(activity, document, peer)
+            if kind == "Announce":
+                return Outcome(202, relay.received_announce(activity, sender))
+            handler(activity, sender)
     return Outcome(202, "Accepted.")
+
+
+def _domain_sender(activity: dict, document: dict, peer: Peer | None) -> Peer:
+    """Who may send a domain activity: an accepted peer; for the kinds a domain app takes from
+    anyone, also a garden we do not peer with (an unsaved Peer when we never met)."""
+    if peer is not None and peer.state == Peer.State.REQUESTED:
+        raise ActivityRejected(
+            "We asked to peer with you and have not received your answer yet; "
+            "send this again after your Accept.",
+            status=ACCEPT_NOT_YET_APPLIED,
+        )
+    if peer is not None and peer.state == Peer.State.ACCEPTED:
+        return peer
+    if activity["type"] != "Announce" and accepts_strangers(activity):
+        return peer or peers.update_from_document(
+            Peer(actor_url=document["id"], state=Peer.State.REJECTED), document
+        )
+    raise ActivityRejected("Only peered gardens may send this.", status=403)
 
 
 def _actor_fields(activity: dict) -> dict:

@@ -65,7 +65,8 @@ def publish(
     """Store ``activity`` and queue it for ``to`` (None: every accepted peer).
 
     Call inside the transaction of the change that causes it. Activities to all peers are
-    public (listed in our outbox) unless ``public=False``.
+    public (listed in our outbox) unless ``public=False``. ``to`` may hold unsaved ``Peer``s:
+    gardens we do not peer with but answer (see ``peers.reachable``).
     """
     recipients = list(to) if to is not None else list(Peer.objects.filter(state="accepted"))
     recipients = [peer for peer in recipients if peer.state != Peer.State.BLOCKED]
@@ -92,7 +93,9 @@ def publish(
         for peer in recipients:
             by_inbox.setdefault(peer.inbox_url, peer)
         Delivery.objects.bulk_create(
-            Delivery(activity=row, peer=peer, inbox_url=inbox, next_attempt_at=now)
+            Delivery(
+                activity=row, peer=peer if peer.pk else None, inbox_url=inbox, next_attempt_at=now
+            )
             for inbox, peer in by_inbox.items()
         )
         if by_inbox:

@@ -60,6 +60,25 @@ def peers_within(km: float) -> list[Peer]:
     ]
 
 
+def reachable(actor_url: str) -> Peer | None:
+    """Where to send an answer to a garden: our accepted peer, or — for one we do not peer
+    with but heard from (a claim on an offer that reached it through a peer) — an unsaved
+    ``Peer`` made from its actor document as last fetched. None if blocked or never heard of."""
+    from .actors import cached_actor
+
+    peer = Peer.objects.filter(actor_url=actor_url).first()
+    if peer is not None and peer.state == Peer.State.ACCEPTED:
+        return peer
+    if peer is not None and peer.state == Peer.State.BLOCKED:
+        return None
+    document = cached_actor(actor_url)
+    if document is None:
+        return None
+    return update_from_document(
+        peer or Peer(actor_url=actor_url, state=Peer.State.REJECTED), document
+    )
+
+
 def resolve_address(address: str) -> dict:
     """Find the actor document for a URL or ``@handle@host`` (WebFinger)."""
     address = (address or "").strip()

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
@@ -144,10 +145,22 @@ class ReturnIn(Schema):
 
 class SettingsIn(Schema):
     share_radius_km: Decimal
+    hop_limit: Literal[0, 1] | None = None
+    claims_from_peers_only: bool | None = None
 
 
 class SettingsOut(Schema):
     share_radius_km: float
+    hop_limit: Literal[0, 1]
+    claims_from_peers_only: bool
+
+
+def settings_out(row: SharingSettings) -> dict:
+    return {
+        "share_radius_km": float(row.share_radius_km),
+        "hop_limit": row.hop_limit,
+        "claims_from_peers_only": row.claims_from_peers_only,
+    }
 
 
 def _garden_name() -> str:
@@ -431,10 +444,15 @@ def loan_cancel(request, loan_id: int):
 @router.get("/sharing/settings", response={200: SettingsOut, 403: Detail}, summary="Radius")
 def get_settings(request):
     api_member(request)
-    return {"share_radius_km": float(SharingSettings.load().share_radius_km)}
+    return settings_out(SharingSettings.load())
 
 
 @router.put("/sharing/settings", response={200: SettingsOut, **ERRORS}, summary="Set radius")
 def put_settings(request, payload: SettingsIn):
-    row = services.set_share_radius(request.auth, payload.share_radius_km)
-    return {"share_radius_km": float(row.share_radius_km)}
+    row = services.set_share_radius(
+        request.auth,
+        payload.share_radius_km,
+        hop_limit=payload.hop_limit,
+        claims_from_peers_only=payload.claims_from_peers_only,
+    )
+    return settings_out(row)

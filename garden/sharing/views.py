@@ -342,8 +342,17 @@ def loan_action(request, pk: int):
 def sharing_settings(request):
     form = SettingsForm(request.POST or None, instance=SharingSettings.load())
     if request.method == "POST" and form.is_valid():
-        radius = form.cleaned_data["share_radius_km"]
-        if _apply(request, form, lambda: services.set_share_radius(request.user, radius)):
+        values = form.cleaned_data
+
+        def change():
+            return services.set_share_radius(
+                request.user,
+                values["share_radius_km"],
+                hop_limit=values["hop_limit"],
+                claims_from_peers_only=values["claims_from_peers_only"],
+            )
+
+        if _apply(request, form, change):
             messages.success(request, _("Saved."))
             return redirect("sharing:settings")
     return render(request, "sharing/settings.html", {"form": form})
