@@ -82,6 +82,7 @@ def local_actor_document() -> dict:
         "followers": followers_url(),
         "assertionMethod": methods,
     }
+    document.update(_discovery_fields())
     if me.latitude is not None and me.longitude is not None:
         document["location"] = {
             "type": "Place",
@@ -90,6 +91,17 @@ def local_actor_document() -> dict:
             "longitude": me.longitude,
         }
     return document
+
+
+def _discovery_fields() -> dict:
+    """Whether our peers may list us, and where our own list of peers is (if published)."""
+    from .models import FederationSettings
+
+    policy = FederationSettings.current()
+    fields = {"discoverable": policy.listable}
+    if policy.publish_peers:
+        fields["neighbours"] = f"{settings.ALLMENDE_URL}/neighbours"
+    return fields
 
 
 def check_actor_document(document: dict, expected_id: str | None = None) -> dict:

@@ -13,8 +13,15 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 
-from . import peers, relay
-from .actors import cached_actor, fetch_actor, origin, remember_actor, verification_keys
+from . import discovery, peers, relay
+from .actors import (
+    ACTOR_TYPES,
+    cached_actor,
+    fetch_actor,
+    origin,
+    remember_actor,
+    verification_keys,
+)
 from .crypto import InvalidProof, parse_created, proof_of, verify
 from .errors import ActivityRejected, FederationError, FetchError, ProofError
 from .models import InboxActivity, Peer
@@ -142,6 +149,8 @@ def apply(activity: dict, actor: str, document: dict, fresh: bool, peer: Peer | 
         ):
             if peer is not None:
                 peers.update_from_document(peer, {**document, **_actor_fields(activity)}).save()
+        elif kind == "Offer" and _inner_type(activity) in ACTOR_TYPES:
+            discovery.received_introduction(activity, _domain_sender(activity, document, peer))
         else:
             handler = handler_for(activity) if kind != "Announce" else relay.received_announce
             if handler is None:

@@ -98,6 +98,20 @@ def handler_for(activity: dict) -> Handler | None:
     return _handlers.get((activity_type, object_type)) or _handlers.get((activity_type, None))
 
 
+_suggestion_km: Callable[[], float | None] | None = None
+
+
+def set_default_suggestion_km(provider: Callable[[], float | None]) -> None:
+    """How far to suggest gardens when the coordinators chose nothing (the garden's share
+    radius: sharing tells us, as federation does not import it)."""
+    global _suggestion_km
+    _suggestion_km = provider
+
+
+def default_suggestion_km() -> float | None:
+    return _suggestion_km() if _suggestion_km is not None else None
+
+
 def set_local_actor_provider(provider: Callable[[], LocalActor]) -> None:
     global _provider
     _provider = provider

@@ -9,6 +9,7 @@ urlpatterns = [
     path("inbox", views.inbox, name="inbox"),
     path("outbox", views.outbox, name="outbox"),
     path("followers", views.followers, name="followers"),
+    path("neighbours", views.neighbours, name="neighbours"),
     path("activities/<uuid:uuid>", views.activity, name="activity"),
     path(".well-known/webfinger", views.webfinger, name="webfinger"),
     path(".well-known/nodeinfo", views.nodeinfo_links, name="nodeinfo-links"),

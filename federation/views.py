@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from . import discovery
 from . import outbox as outbox_module
 from . import peers as peer_services
 from .actors import AS_CONTEXT, actor_id, followers_url, handle, local_actor_document, outbox_url
@@ -83,6 +84,15 @@ def webfinger(request):
     response = JsonResponse(document, content_type="application/jrd+json")
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@require_GET
+def neighbours(request):
+    """The gardens we peer with that agreed to be listed (404 when we keep the list private)."""
+    document = discovery.neighbours_document()
+    if document is None:
+        raise Http404
+    return activity_response(document)
 
 
 @require_GET
