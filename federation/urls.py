@@ -18,4 +18,11 @@ urlpatterns = [
     path("federation/policy/", views.peer_settings, name="policy"),
     path("federation/peers/<int:pk>/<slug:action>/", views.peer_action, name="peer-action"),
     path("federation/deliveries/<int:pk>/retry/", views.retry_delivery, name="retry"),
+    path(
+        "federation/suggestions/<int:pk>/<slug:action>/",
+        views.suggestion_action,
+        name="suggestion-action",
+    ),
+    path("federation/suggestions/refresh/", views.refresh_suggestions, name="refresh-suggestions"),
+    path("federation/introduce/", views.introduce, name="introduce"),
 ]

@@ -135,3 +135,20 @@ def test_coordinators_introduce_two_peers_to_each_other(two_peers, api, coordina
 )
 def test_a_garden_is_found_from_any_address(db, remote, network, address):
     assert resolve_address(address)["id"] == remote.actor_url
+
+
+def test_the_peers_page_suggests_and_peers_in_one_click(two_peers, coordinator, monkeypatch):
+    from tests.conftest import client_for
+
+    FederationSettings.objects.update_or_create(pk=1, defaults={"suggest_within_km": 10})
+    client = client_for(coordinator)
+    response = client.post("/federation/suggestions/refresh/", follow=True)
+    page = response.content.decode()
+    assert "Naher Garten" in page and "known by 2 neighbours" in page
+    suggestion = Suggestion.objects.get()
+    asked = []
+    monkeypatch.setattr(
+        discovery, "request_peering", lambda address: asked.append(address) or two_peers[0]
+    )
+    client.post(f"/federation/suggestions/{suggestion.pk}/peer/")
+    assert asked == ["https://near.example/actor"] and not Suggestion.objects.exists()
