@@ -456,3 +456,53 @@ def put_settings(request, payload: SettingsIn):
         claims_from_peers_only=payload.claims_from_peers_only,
     )
     return settings_out(row)
+
+
+class MapGarden(Schema):
+    name: str
+    latitude: float | None
+    longitude: float | None
+
+
+class MapPeer(MapGarden):
+    actor_url: str
+    distance_km: float | None
+
+
+class MapSuggestion(MapPeer):
+    id: int
+    known_by: int
+
+
+class MapOffer(Schema):
+    id: int
+    crop: str
+    quantity_left: float
+    unit: str
+    garden: str
+    latitude: float | None
+    longitude: float | None
+    distance_km: float | None
+
+
+class MapTiles(Schema):
+    url: str
+    attribution: str
+
+
+class MapOut(Schema):
+    garden: MapGarden
+    peers: list[MapPeer]
+    suggestions: list[MapSuggestion]
+    offers: list[MapOffer]
+    tiles: MapTiles
+
+
+@router.get("/map", response={200: MapOut, 403: Detail}, summary="Map")
+def share_map(request, crop: str = Query("", max_length=80)):
+    """Our garden, our peers, gardens suggested to us (coordinators only) and the open offers
+    (filtered by crop), each with its position; the tile server the map uses."""
+    from .map import map_data
+
+    user = api_member(request)
+    return map_data(crop, with_suggestions=is_coordinator(user))

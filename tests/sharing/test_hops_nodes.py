@@ -88,3 +88,23 @@ def test_an_offer_reaches_peers_of_peers_within_the_origins_radius(node_factory)
     assert (state, error) == ("failed", "'answered 422'")
     assert nearby_offer(c, c_carl, "Zucchini")["quantity_left"] == 3.0
     assert "does not verify with its origin's key" in (c.data_dir / "serve.log").read_text()
+
+    # C is offered A as a garden near it, known by one neighbour (B), and peers in one click.
+    a.shell(
+        "from federation.models import FederationSettings\n"
+        "FederationSettings.objects.update_or_create(pk=1, defaults={'auto_accept_km': 10})\n"
+    )
+    with c.api(c_coord) as client:
+        page = client.get("/suggestions", params={"refresh": "true"}).json()
+    found = {s["name"]: s for s in page["items"]}  # D, a peer of B, is near C too
+    assert found["Garten A"]["known_by"] == 1 and found["Garten A"]["introduced_by"] == ""
+    assert found["Garten A"]["distance_km"] == pytest.approx(6.8, abs=0.2)
+    post(c, c_coord, f"/suggestions/{found['Garten A']['id']}/peer", expect=(201,))
+
+    def c_peers_with_a():
+        return any(
+            p["actor_url"] == a.actor_url and p["state"] == "accepted" for p in c.peers(c_coord)
+        )
+
+    wait_for(c_peers_with_a, timeout=WAIT)
+    assert [s["name"] for s in get(c, c_coord, "/suggestions")["items"]] == ["Garten D"]
