@@ -4,6 +4,9 @@ A, B, C in a row about 3.4 km apart: A–B and B–C peer, A and C do not, and C
 share radius (10 km). D peers with B but is about 11 km from A, beyond A's radius.
 """
 
+import re
+
+import httpx
 import pytest
 
 from tests.nodes import node_factory, peer, wait_for  # noqa: F401  (node_factory is a fixture)
@@ -28,6 +31,42 @@ def settled(node, kind: str) -> list[tuple[str, str, str]] | None:
     return (
         found if found and all(state in ("delivered", "failed") for _, state, _ in found) else None
     )
+
+
+_passwords_set: set[tuple[str, str]] = set()
+
+
+def signed_in(node, username: str, language: str) -> httpx.Client:
+    """A browser-like session on a node's pages (password sign-in, CSRF cookie). The password
+    is set once per person: setting it again would end the person's other sessions."""
+    if (node.url, username) not in _passwords_set:
+        node.shell(
+            "from django.contrib.auth.models import User\n"
+            f"u = User.objects.get(username={username!r})\n"
+            "u.set_password('allmende-nodes'); u.save()\n"
+        )
+        _passwords_set.add((node.url, username))
+    client = httpx.Client(
+        base_url=node.url, headers={"Accept-Language": language}, follow_redirects=True
+    )
+    client.get("/accounts/login/")
+    response = client.post(
+        "/accounts/login/",
+        data={
+            "username": username,
+            "password": "allmende-nodes",
+            "csrfmiddlewaretoken": client.cookies["csrftoken"],
+        },
+    )
+    assert response.status_code == 200 and "sessionid" in client.cookies, response.text[-500:]
+    return client
+
+
+def click(client: httpx.Client, path: str) -> str:
+    """POST a page's button (a form with only the CSRF token); returns the page it leads to."""
+    response = client.post(path, data={"csrfmiddlewaretoken": client.cookies["csrftoken"]})
+    assert response.status_code == 200, response.text[-500:]
+    return response.text
 
 
 def test_an_offer_reaches_peers_of_peers_within_the_origins_radius(node_factory):  # noqa: F811
@@ -89,17 +128,27 @@ def test_an_offer_reaches_peers_of_peers_within_the_origins_radius(node_factory)
     assert nearby_offer(c, c_carl, "Zucchini")["quantity_left"] == 3.0
     assert "does not verify with its origin's key" in (c.data_dir / "serve.log").read_text()
 
+    # C's pages show A's offer, in German and in English, and where it is on the map.
+    german, english = signed_in(c, "carl", "de"), signed_in(c, "ccoord", "en")
+    nearby = german.get("/share/").text
+    assert "Zucchini" in nearby and "Garten A" in nearby and "Teilen" in nearby
+    assert "Zucchini" in english.get("/share/map/").text
+
     # C is offered A as a garden near it, known by one neighbour (B), and peers in one click.
     a.shell(
         "from federation.models import FederationSettings\n"
         "FederationSettings.objects.update_or_create(pk=1, defaults={'auto_accept_km': 10})\n"
     )
-    with c.api(c_coord) as client:
-        page = client.get("/suggestions", params={"refresh": "true"}).json()
-    found = {s["name"]: s for s in page["items"]}  # D, a peer of B, is near C too
+    page = click(english, "/federation/suggestions/refresh/")
+    assert re.search(r"Garten A</strong>[^<]*6\.8 km[^<]*known by 1 neighbour\b", page)
+    german_coordinator = signed_in(c, "ccoord", "de")
+    assert "bekannt bei 1 Nachbargarten" in german_coordinator.get("/federation/peers/").text
+    found = {s["name"]: s for s in get(c, c_coord, "/suggestions")["items"]}
     assert found["Garten A"]["known_by"] == 1 and found["Garten A"]["introduced_by"] == ""
     assert found["Garten A"]["distance_km"] == pytest.approx(6.8, abs=0.2)
-    post(c, c_coord, f"/suggestions/{found['Garten A']['id']}/peer", expect=(201,))
+    assert "Garten D" in found  # a peer of B, near C too
+    page = click(english, f"/federation/suggestions/{found['Garten A']['id']}/peer/")
+    assert "Peering request sent to Garten A." in page or "now peered" in page, page[-3000:]
 
     def c_peers_with_a():
         return any(
@@ -108,3 +157,10 @@ def test_an_offer_reaches_peers_of_peers_within_the_origins_radius(node_factory)
 
     wait_for(c_peers_with_a, timeout=WAIT)
     assert [s["name"] for s in get(c, c_coord, "/suggestions")["items"]] == ["Garten D"]
+    # The API's one click does the same: C peers with D.
+    post(c, c_coord, f"/suggestions/{found['Garten D']['id']}/peer", expect=(201,))
+    assert get(c, c_coord, "/suggestions")["count"] == 0
+    map_data = get(c, c_carl, "/map")
+    assert [(o["crop"], o["garden"], o["latitude"]) for o in map_data["offers"]] == [
+        ("Zucchini", "Garten A", 52.5)
+    ]
