@@ -89,7 +89,7 @@ def test_our_list_names_only_peers_that_agreed_and_can_be_switched_off(db, garde
         actor_url=peer.actor_url, document={"discoverable": False}, fetched_at="2026-01-01T00:00Z"
     )
     assert Client().get("/neighbours", **accept).json()["orderedItems"] == []
-    RemoteActor.objects.filter(pk=1).update(document={"discoverable": True})
+    RemoteActor.objects.filter(actor_url=peer.actor_url).update(document={"discoverable": True})
     items = Client().get("/neighbours", **accept).json()["orderedItems"]
     assert [item["id"] for item in items] == [remote.actor_url]
     actor = Client().get("/actor", **accept).json()
