@@ -65,6 +65,7 @@ bench: $(VENV)/.dev
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/gossip.py
 
 bench-profile:
 	BENCH_PROFILE=1 $(MAKE) bench

@@ -96,6 +96,7 @@ def local_actor_document() -> dict:
         "publicKey": public_keys[0] if len(public_keys) == 1 else public_keys,
         "assertionMethod": methods,
     }
+    document.update(_discovery_fields())
     if me.latitude is not None and me.longitude is not None:
         document["location"] = {
             "type": "Place",
@@ -104,6 +105,17 @@ def local_actor_document() -> dict:
             "longitude": me.longitude,
         }
     return document
+
+
+def _discovery_fields() -> dict:
+    """Whether our peers may list us, and where our own list of peers is (if published)."""
+    from .models import FederationSettings
+
+    policy = FederationSettings.current()
+    fields = {"discoverable": policy.listable}
+    if policy.publish_peers:
+        fields["neighbours"] = f"{settings.ALLMENDE_URL}/neighbours"
+    return fields
 
 
 def check_actor_document(document: dict, expected_id: str | None = None) -> dict:

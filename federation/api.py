@@ -3,14 +3,22 @@
 from typing import Annotated
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import ConfigDict
 
+from . import discovery
 from . import peers as services
 from .errors import FederationError
-from .models import Delivery, Peer
+from .models import Delivery, Peer, Suggestion
 from .registry import is_admin
+
+
+class Detail(Schema):
+    detail: str
+
+
+ERRORS = {400: Detail, 403: Detail, 404: Detail, 409: Detail}
 
 router = Router(tags=["federation"])
 
@@ -121,3 +129,88 @@ def unblock_peer(request, peer_id: int):
 @router.post("/peers/{peer_id}/end", response=PeerOut)
 def end_peer(request, peer_id: int):
     return _act(request, peer_id, services.end)
+
+
+class SuggestionOut(Schema):
+    id: int
+    actor_url: str
+    name: str
+    latitude: float | None
+    longitude: float | None
+    distance_km: float | None
+    known_by: int = Field(..., ge=0, description="how many of our peers list this garden")
+    introduced_by: str
+
+
+class SuggestionPage(Schema):
+    items: list[SuggestionOut]
+    count: int
+
+
+class IntroductionIn(Schema):
+    peer_id: int = Field(..., ge=1, le=2**31 - 1)
+    to_peer_id: int = Field(..., ge=1, le=2**31 - 1)
+
+
+def suggestion_out(suggestion: Suggestion) -> dict:
+    distance = suggestion.distance_km
+    return {
+        "id": suggestion.pk,
+        "actor_url": suggestion.actor_url,
+        "name": suggestion.name,
+        "latitude": suggestion.latitude,
+        "longitude": suggestion.longitude,
+        "distance_km": round(distance, 1) if distance is not None else None,
+        "known_by": len(suggestion.known_by or []),
+        "introduced_by": suggestion.introduced_by,
+    }
+
+
+@router.get("/suggestions", response={200: SuggestionPage, 403: Detail})
+def list_suggestions(
+    request,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=2**31 - 1),
+    refresh: bool = False,
+):
+    """Gardens near you: listed by our peers (or introduced by one), not peered, not blocked;
+    nearest first. ``refresh=true`` reads the peers' lists now."""
+    _admin(request)
+    if refresh:
+        discovery.refresh()
+    rows = discovery.open_suggestions()
+    return {"items": [suggestion_out(s) for s in rows[offset : offset + limit]], "count": len(rows)}
+
+
+def _open_suggestion(suggestion_id: int) -> Suggestion:
+    return get_object_or_404(Suggestion, pk=suggestion_id, state=Suggestion.State.OPEN)
+
+
+@router.post("/suggestions/{suggestion_id}/peer", response={201: PeerOut, **ERRORS})
+def peer_with_suggestion(request, suggestion_id: int):
+    """One click: send the suggested garden a peering request."""
+    _admin(request)
+    try:
+        peer = discovery.peer_with(_open_suggestion(suggestion_id))
+    except FederationError as exc:
+        raise HttpError(exc.status if exc.status < 500 else 400, exc.message) from exc
+    return Status(201, _out(peer))
+
+
+@router.post("/suggestions/{suggestion_id}/dismiss", response={200: SuggestionOut, **ERRORS})
+def dismiss_suggestion(request, suggestion_id: int):
+    _admin(request)
+    return suggestion_out(discovery.dismiss(_open_suggestion(suggestion_id)))
+
+
+@router.post("/peers/introduce", response={204: None, **ERRORS})
+def introduce_peers(request, payload: IntroductionIn):
+    """Recommend two of our peers to each other."""
+    _admin(request)
+    first = get_object_or_404(Peer, pk=payload.peer_id)
+    second = get_object_or_404(Peer, pk=payload.to_peer_id)
+    try:
+        discovery.introduce(first, second)
+    except FederationError as exc:
+        raise HttpError(exc.status, exc.message) from exc
+    return Status(204, None)

@@ -11,17 +11,20 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 
-from . import peers
-from .actors import remember_actor
+from . import discovery, peers, relay
+from .actors import ACTOR_TYPES, remember_actor
 from .authentication import SignedRequest, authenticate
 from .errors import ActivityRejected, FederationError
 from .models import InboxActivity, Peer
-from .registry import handler_for
+from .registry import accepts_strangers, handler_for
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 PEERING_ANSWERS = {"Accept", "Reject", "Undo"}
+# To a garden we asked to peer with, whose Accept has not reached us yet: "not now", which its
+# outbox retries (409 is not one of the answers it gives up on), never 403.
+ACCEPT_NOT_YET_APPLIED = 409
 
 
 @dataclass
@@ -94,15 +97,36 @@ def apply(activity: dict, actor: str, document: dict, fresh: bool, peer: Peer | 
         ):
             if peer is not None:
                 peers.update_from_document(peer, {**document, **_actor_fields(activity)}).save()
+        elif kind == "Offer" and _inner_type(activity) in ACTOR_TYPES:
+            discovery.received_introduction(activity, _domain_sender(activity, document, peer))
         else:
-            handler = handler_for(activity)
+            handler = handler_for(activity) if kind != "Announce" else relay.received_announce
             if handler is None:
                 transaction.set_rollback(True)
                 return Outcome(202, "Activity type not handled here; ignored.")
-            if peer is None or peer.state != Peer.State.ACCEPTED:
-                raise ActivityRejected("Only peered gardens may send this.", status=403)
-            handler(activity, peer)
+            sender = _domain_sender(activity, document, peer)
+            if kind == "Announce":
+                return Outcome(202, relay.received_announce(activity, sender))
+            handler(activity, sender)
     return Outcome(202, "Accepted.")
+
+
+def _domain_sender(activity: dict, document: dict, peer: Peer | None) -> Peer:
+    """Who may send a domain activity: an accepted peer; for the kinds a domain app takes from
+    anyone, also a garden we do not peer with (an unsaved Peer when we never met)."""
+    if peer is not None and peer.state == Peer.State.REQUESTED:
+        raise ActivityRejected(
+            "We asked to peer with you and have not received your answer yet; "
+            "send this again after your Accept.",
+            status=ACCEPT_NOT_YET_APPLIED,
+        )
+    if peer is not None and peer.state == Peer.State.ACCEPTED:
+        return peer
+    if activity["type"] != "Announce" and accepts_strangers(activity):
+        return peer or peers.update_from_document(
+            Peer(actor_url=document["id"], state=Peer.State.REJECTED), document
+        )
+    raise ActivityRejected("Only peered gardens may send this.", status=403)
 
 
 def _actor_fields(activity: dict) -> dict:

@@ -137,6 +137,22 @@ class FederationSettings(models.Model):
         blank=True,
         help_text=_("Leave empty to decide every request by hand."),
     )
+    publish_peers = models.BooleanField(
+        _("list the gardens we peer with"),
+        default=True,
+        help_text=_("Our peers read it to suggest gardens near them; only gardens that agree."),
+    )
+    listable = models.BooleanField(
+        _("our peers may list us"),
+        default=True,
+        help_text=_("Gardens near our peers then see ours as a suggestion."),
+    )
+    suggest_within_km = models.PositiveIntegerField(
+        _("suggest gardens within (km)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the share radius."),
+    )
     # When the worker is already due to run deliver_due again (so runs are not piled up).
     next_delivery_run = models.DateTimeField(null=True, blank=True, editable=False)
     updated_by = models.ForeignKey(
@@ -159,3 +175,34 @@ class FederationSettings(models.Model):
 
 def new_activity_id() -> str:
     return f"{settings.ALLMENDE_URL}/activities/{uuid.uuid4()}"
+
+
+class Suggestion(models.Model):
+    """A garden we do not peer with that our peers list, or that a peer introduced to us."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Suggested")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    actor_url = models.URLField(max_length=500, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # Actor URLs of our peers whose published lists name it.
+    known_by = models.JSONField(default=list)
+    # The peer whose coordinators introduced it (display name), if one did.
+    introduced_by = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.OPEN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "actor_url"]
+
+    def __str__(self) -> str:
+        return self.name or self.actor_url
+
+    @property
+    def distance_km(self) -> float | None:
+        from .peers import distance_from_here
+
+        return distance_from_here(self.latitude, self.longitude)

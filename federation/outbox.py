@@ -2,10 +2,13 @@
 caller's transaction; the ``deliver_due`` task (queue ``federation``) signs and sends them.
 
 A delivery moves queued → sending → delivered, or back to queued with a doubling delay, and
-after ``FEDERATION_RETRY_GIVE_UP_SECONDS`` (3 days) to failed. Claims use
-``select_for_update(skip_locked=True)``, so several workers never send one delivery twice; a
-claim left behind by a crashed worker is re-queued after a while, and the receiving inbox drops
-the repeat by activity id.
+after ``FEDERATION_RETRY_GIVE_UP_SECONDS`` (3 days) to failed. One garden's messages reach
+another in the order they were published: a delivery is not sent while an earlier one to the
+same inbox is still on its way (queued or sending), and one inbox's deliveries in a batch go
+one after the other; so a peer never sees our offers before the Accept that made us peers.
+Claims use ``select_for_update(skip_locked=True)``, so several workers never send one delivery
+twice; a claim left behind by a crashed worker is re-queued after a while, and the receiving
+inbox drops the repeat by activity id.
 """
 
 import json
@@ -17,6 +20,7 @@ from datetime import timedelta
 import httpx
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from . import keys
@@ -61,7 +65,8 @@ def publish(
     """Store ``activity`` and queue it for ``to`` (None: every accepted peer).
 
     Call inside the transaction of the change that causes it. Activities to all peers are
-    public (listed in our outbox) unless ``public=False``.
+    public (listed in our outbox) unless ``public=False``. ``to`` may hold unsaved ``Peer``s:
+    gardens we do not peer with but answer (see ``peers.reachable``).
     """
     recipients = list(to) if to is not None else list(Peer.objects.filter(state="accepted"))
     recipients = [peer for peer in recipients if peer.state != Peer.State.BLOCKED]
@@ -88,7 +93,9 @@ def publish(
         for peer in recipients:
             by_inbox.setdefault(peer.inbox_url, peer)
         Delivery.objects.bulk_create(
-            Delivery(activity=row, peer=peer, inbox_url=inbox, next_attempt_at=now)
+            Delivery(
+                activity=row, peer=peer if peer.pk else None, inbox_url=inbox, next_attempt_at=now
+            )
             for inbox, peer in by_inbox.items()
         )
         if by_inbox:
@@ -114,20 +121,27 @@ def _requeue_stale_claims(now) -> None:
 
 
 def _claim(now) -> list[Delivery]:
+    """Claim due deliveries that no earlier, unfinished delivery to the same inbox holds up."""
+    held_up = Delivery.objects.filter(
+        inbox_url=OuterRef("inbox_url"), pk__lt=OuterRef("pk")
+    ).filter(
+        Q(state=Delivery.State.SENDING) | Q(state=Delivery.State.QUEUED, next_attempt_at__gt=now)
+    )
     with transaction.atomic():
         ids = list(
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(state=Delivery.State.QUEUED, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "pk")
+            .exclude(Exists(held_up))
+            .order_by("pk")
             .values_list("pk", flat=True)[:BATCH_SIZE]
         )
         Delivery.objects.filter(pk__in=ids, state=Delivery.State.QUEUED).update(
             state=Delivery.State.SENDING, claimed_at=now
         )
     return list(
-        Delivery.objects.filter(
-            pk__in=ids, state=Delivery.State.SENDING, claimed_at=now
-        ).select_related("activity", "peer")
+        Delivery.objects.filter(pk__in=ids, state=Delivery.State.SENDING, claimed_at=now)
+        .select_related("activity", "peer")
+        .order_by("pk")
     )
 
 
@@ -169,8 +183,30 @@ def _record(delivery: Delivery, status: int | None, error: str) -> None:
         Peer.objects.filter(pk=peer.pk, failing_since__isnull=True).update(failing_since=now)
 
 
+def _release(deliveries: list[Delivery]) -> None:
+    """Hand claimed deliveries back unsent: an earlier one to their inbox did not arrive."""
+    Delivery.objects.filter(pk__in=[d.pk for d in deliveries], state=Delivery.State.SENDING).update(
+        state=Delivery.State.QUEUED, claimed_at=None
+    )
+
+
+def _send_in_order(
+    http: httpx.Client, chain: list[Delivery], bodies: dict, key: keys.NodeKey
+) -> list:
+    """Send one inbox's deliveries oldest first, stopping at the first that did not arrive;
+    returns (delivery, status, error) for those sent. No database work here: it runs in a
+    thread, and the results are recorded by the caller."""
+    results = []
+    for delivery in chain:
+        status, error = _send(http, delivery.inbox_url, bodies[delivery.activity_id], key)
+        results.append((delivery, status, error))
+        if status is None or not 200 <= status < 300:
+            break
+    return results
+
+
 def deliver_batch() -> int:
-    """Send every due delivery once; returns how many were attempted."""
+    """Send every due delivery once, each inbox's in order; returns how many were claimed."""
     now = timezone.now()
     _requeue_stale_claims(now)
     batch = _claim(now)
@@ -184,17 +220,19 @@ def deliver_batch() -> int:
         ).encode()
         for delivery in batch
     }
+    chains: dict[str, list[Delivery]] = {}
+    for delivery in batch:
+        chains.setdefault(delivery.inbox_url, []).append(delivery)
     with client() as http, ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
-        results = list(
+        sent = list(
             pool.map(
-                lambda delivery: _send(
-                    http, delivery.inbox_url, bodies[delivery.activity_id], signing_key
-                ),
-                batch,
+                lambda chain: _send_in_order(http, chain, bodies, signing_key), chains.values()
             )
         )
-    for delivery, (status, error) in zip(batch, results, strict=True):
-        _record(delivery, status, error)
+    for chain, results in zip(chains.values(), sent, strict=True):
+        for delivery, status, error in results:
+            _record(delivery, status, error)
+        _release(chain[len(results) :])
     return len(batch)
 
 
@@ -203,12 +241,21 @@ def deliver_due() -> int:
     """Deliver what is due, then schedule the next run for the earliest retry."""
     sent = 0
     while True:
+        # Until nothing is claimable: a delivery that arrived may have let a later one go.
         attempted = deliver_batch()
         sent += attempted
-        if attempted < BATCH_SIZE:
+        if not attempted:
             break
+    # The next run is for the earliest delivery that may go then: not one waiting behind an
+    # earlier delivery to its inbox (it goes when that one does; timing it would spin).
+    waiting_behind = Delivery.objects.filter(
+        inbox_url=OuterRef("inbox_url"),
+        pk__lt=OuterRef("pk"),
+        state__in=[Delivery.State.QUEUED, Delivery.State.SENDING],
+    )
     upcoming = (
         Delivery.objects.filter(state=Delivery.State.QUEUED)
+        .exclude(Exists(waiting_behind))
         .order_by("next_attempt_at")
         .values_list("next_attempt_at", flat=True)
         .first()

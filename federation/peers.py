@@ -26,6 +26,7 @@ from .outbox import publish
 from .registry import local_actor
 
 HANDLE = re.compile(r"^@?(?P<user>[^@\s/]+)@(?P<host>[^@\s/]+)$")
+DOMAIN = re.compile(r"^[A-Za-z0-9.-]+(:\d+)?/?$")
 EARTH_RADIUS_KM = 6371.0088
 
 
@@ -60,36 +61,79 @@ def peers_within(km: float) -> list[Peer]:
     ]
 
 
+def reachable(actor_url: str) -> Peer | None:
+    """Where to send an answer to a garden: our accepted peer, or — for one we do not peer
+    with but heard from (a claim on an offer that reached it through a peer) — an unsaved
+    ``Peer`` made from its actor document as last fetched. None if blocked or never heard of."""
+    from .actors import cached_actor
+
+    peer = Peer.objects.filter(actor_url=actor_url).first()
+    if peer is not None and peer.state == Peer.State.ACCEPTED:
+        return peer
+    if peer is not None and peer.state == Peer.State.BLOCKED:
+        return None
+    document = cached_actor(actor_url)
+    if document is None:
+        return None
+    return update_from_document(
+        peer or Peer(actor_url=actor_url, state=Peer.State.REJECTED), document
+    )
+
+
 def resolve_address(address: str) -> dict:
-    """Find the actor document for a URL or ``@handle@host`` (WebFinger)."""
+    """Find a garden's actor document from what a person would type: ``@name@host`` (or
+    ``name@host``, ``acct:name@host``), a domain, the site's URL, or the actor URL."""
     address = (address or "").strip()
+    if address.lower().startswith("acct:"):
+        address = address[5:]
     match = HANDLE.match(address)
     try:
         if match:
-            scheme = "http" if insecure_allowed() and _is_local(match["host"]) else "https"
-            resource = f"acct:{match['user']}@{match['host']}"
-            jrd = fetch_json(
-                f"{scheme}://{match['host']}/.well-known/webfinger?resource={quote(resource)}",
-                accept="application/jrd+json, application/json",
-            )
-            links = jrd.get("links") if isinstance(jrd.get("links"), list) else []
-            for link in links:
-                if (
-                    isinstance(link, dict)
-                    and link.get("rel") == "self"
-                    and isinstance(link.get("href"), str)
-                ):
-                    return fetch_actor(link["href"])
-            raise PeeringError(_("That address does not name a garden."))
+            return _by_webfinger(match["host"], f"acct:{match['user']}@{match['host']}")
+        if "://" not in address and DOMAIN.match(address):
+            address = f"{_scheme_for(address)}://{address}/"
         parts = urlsplit(address)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise PeeringError(_("Enter the garden's web address or its @name@host address."))
-        if parts.path in ("", "/"):
-            address = f"{parts.scheme}://{parts.netloc}/actor"
-        return check_actor_document(fetch_json(address))
+        return _by_url(address)
     except FetchError as exc:
         reason = {"reason": exc.message}
         raise PeeringError(_("Could not reach that garden: %(reason)s") % reason) from exc
+
+
+def _scheme_for(host: str) -> str:
+    return "http" if insecure_allowed() and _is_local(host) else "https"
+
+
+def _by_webfinger(host: str, resource: str) -> dict:
+    jrd = fetch_json(
+        f"{_scheme_for(host)}://{host}/.well-known/webfinger?resource={quote(resource, safe='')}",
+        accept="application/jrd+json, application/json",
+    )
+    links = jrd.get("links") if isinstance(jrd.get("links"), list) else []
+    for link in links:
+        if (
+            isinstance(link, dict)
+            and link.get("rel") == "self"
+            and isinstance(link.get("href"), str)
+        ):
+            return fetch_actor(link["href"])
+    raise PeeringError(_("That address does not name a garden."))
+
+
+def _by_url(address: str) -> dict:
+    """The URL is the actor; else the site asks WebFinger about itself; else ``/actor``."""
+    try:
+        return check_actor_document(fetch_json(address))
+    except FetchError:
+        pass
+    host = urlsplit(address).netloc
+    try:
+        return _by_webfinger(host, address)
+    except (FetchError, PeeringError):
+        pass
+    parts = urlsplit(address)
+    return fetch_actor(f"{parts.scheme}://{parts.netloc}/actor")
 
 
 def _is_local(host: str) -> bool:

@@ -14,6 +14,10 @@ from django.utils.module_loading import import_string
 Handler = Callable[[dict, "object"], None]
 
 _handlers: dict[tuple[str, str | None], Handler] = {}
+# Which handled kinds may also arrive relayed by a peer (Announce), or from a garden we do not
+# peer with (the handler then decides, e.g. by distance).
+_relayable: set[tuple[str, str | None]] = set()
+_from_strangers: set[tuple[str, str | None]] = set()
 
 
 @dataclass(frozen=True)
@@ -32,19 +36,51 @@ def _default_provider() -> LocalActor:
 _provider: Callable[[], LocalActor] = _default_provider
 
 
-def handles(activity_type: str, object_type: str | None = None):
+def handles(
+    activity_type: str,
+    object_type: str | None = None,
+    *,
+    relayable: bool = False,
+    from_strangers: bool = False,
+):
     """Register ``handler(activity, sender_peer)`` for activities of that type (and, if given,
-    whose object — for Undo/Delete/Update/Accept/Reject the inner object — has that type)."""
+    whose object — for Undo/Delete/Update/Accept/Reject the inner object — has that type).
+
+    ``relayable``: the activity may also reach us embedded in a peer's ``Announce``; the
+    handler then gets the origin as ``sender`` (an unsaved ``Peer`` unless we peer with it)
+    with ``sender.relayed_by`` set to the relaying peer. ``from_strangers``: gardens we do not
+    peer with (and have not blocked) may send it; ``sender.state`` says which it is."""
 
     def register(handler: Handler) -> Handler:
-        _handlers[(activity_type, object_type)] = handler
+        key = (activity_type, object_type)
+        _handlers[key] = handler
+        (_relayable.add if relayable else _relayable.discard)(key)
+        (_from_strangers.add if from_strangers else _from_strangers.discard)(key)
         return handler
 
     return register
 
 
+def _key_of(activity: dict) -> tuple[str, str | None] | None:
+    activity_type = activity.get("type")
+    if not isinstance(activity_type, str):
+        return None
+    key = (activity_type, object_type_of(activity))
+    return key if key in _handlers else ((activity_type, None) if activity_type else None)
+
+
+def is_relayable(activity: dict) -> bool:
+    return _key_of(activity) in _relayable
+
+
+def accepts_strangers(activity: dict) -> bool:
+    return _key_of(activity) in _from_strangers
+
+
 def unregister(activity_type: str, object_type: str | None = None) -> None:
     _handlers.pop((activity_type, object_type), None)
+    _relayable.discard((activity_type, object_type))
+    _from_strangers.discard((activity_type, object_type))
 
 
 def object_type_of(activity: dict) -> str | None:
@@ -60,6 +96,20 @@ def handler_for(activity: dict) -> Handler | None:
         return None
     object_type = object_type_of(activity)
     return _handlers.get((activity_type, object_type)) or _handlers.get((activity_type, None))
+
+
+_suggestion_km: Callable[[], float | None] | None = None
+
+
+def set_default_suggestion_km(provider: Callable[[], float | None]) -> None:
+    """How far to suggest gardens when the coordinators chose nothing (the garden's share
+    radius: sharing tells us, as federation does not import it)."""
+    global _suggestion_km
+    _suggestion_km = provider
+
+
+def default_suggestion_km() -> float | None:
+    return _suggestion_km() if _suggestion_km is not None else None
 
 
 def set_local_actor_provider(provider: Callable[[], LocalActor]) -> None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("inbox", views.inbox, name="inbox"),
     path("outbox", views.outbox, name="outbox"),
     path("followers", views.followers, name="followers"),
+    path("neighbours", views.neighbours, name="neighbours"),
     path("activities/<uuid:uuid>", views.activity, name="activity"),
     path(".well-known/webfinger", views.webfinger, name="webfinger"),
     path(".well-known/nodeinfo", views.nodeinfo_links, name="nodeinfo-links"),
@@ -17,4 +18,11 @@ urlpatterns = [
     path("federation/policy/", views.peer_settings, name="policy"),
     path("federation/peers/<int:pk>/<slug:action>/", views.peer_action, name="peer-action"),
     path("federation/deliveries/<int:pk>/retry/", views.retry_delivery, name="retry"),
+    path(
+        "federation/suggestions/<int:pk>/<slug:action>/",
+        views.suggestion_action,
+        name="suggestion-action",
+    ),
+    path("federation/suggestions/refresh/", views.refresh_suggestions, name="refresh-suggestions"),
+    path("federation/introduce/", views.introduce, name="introduce"),
 ]

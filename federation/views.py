@@ -20,15 +20,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from . import discovery
 from . import outbox as outbox_module
 from . import peers as peer_services
 from .actors import AS_CONTEXT, actor_id, followers_url, handle, local_actor_document, outbox_url
 from .authentication import SignedRequest
 from .errors import FederationError
-from .forms import AddPeerForm, FederationSettingsForm
+from .forms import AddPeerForm, FederationSettingsForm, IntroduceForm
 from .http import ACTIVITY_JSON
 from .inbox import MAX_BODY_BYTES, receive
-from .models import Delivery, FederationSettings, OutboxActivity, Peer
+from .models import Delivery, FederationSettings, OutboxActivity, Peer, Suggestion
 from .registry import is_admin, local_actor
 
 PAGE_SIZE = 20
@@ -85,6 +86,15 @@ def webfinger(request):
     response = JsonResponse(document, content_type="application/jrd+json")
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@require_GET
+def neighbours(request):
+    """The gardens we peer with that agreed to be listed (404 when we keep the list private)."""
+    document = discovery.neighbours_document()
+    if document is None:
+        raise Http404
+    return activity_response(document)
 
 
 @require_GET
@@ -248,6 +258,8 @@ def peers_page(request):
                 )
             return redirect("federation:peers")
     context = {
+        "suggestions": discovery.open_suggestions(),
+        "introduce_form": IntroduceForm(),
         "peers": peer_rows(),
         "add_form": add_form,
         "settings_form": settings_form,
@@ -308,3 +320,51 @@ def retry_delivery(request, pk: int):
     outbox_module.retry(delivery)
     messages.success(request, _("Delivery queued again."))
     return redirect(reverse("federation:peers") + "#failed")
+
+
+@admin_required
+@require_POST
+def suggestion_action(request, pk: int, action: str):
+    """One click on a suggested garden: peer with it, or dismiss it."""
+    suggestion = get_object_or_404(Suggestion, pk=pk, state=Suggestion.State.OPEN)
+    if action == "dismiss":
+        discovery.dismiss(suggestion)
+        messages.success(request, _("Suggestion dismissed."))
+    elif action == "peer":
+        try:
+            peer = discovery.peer_with(suggestion)
+        except FederationError as exc:
+            messages.error(request, exc.message)
+        else:
+            name = {"name": peer.display_name}
+            messages.success(request, _("Peering request sent to %(name)s.") % name)
+    else:
+        raise Http404
+    return redirect(reverse("federation:peers") + "#suggestions")
+
+
+@admin_required
+@require_POST
+def refresh_suggestions(request):
+    """Read the peers' lists now instead of waiting for the periodic job."""
+    count = discovery.refresh()
+    messages.success(
+        request, _("Looked for gardens near you: %(count)d suggested.") % {"count": count}
+    )
+    return redirect(reverse("federation:peers") + "#suggestions")
+
+
+@admin_required
+@require_POST
+def introduce(request):
+    form = IntroduceForm(request.POST)
+    if form.is_valid():
+        try:
+            discovery.introduce(form.cleaned_data["peer"], form.cleaned_data["to_peer"])
+        except FederationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The two gardens were introduced to each other."))
+    else:
+        messages.error(request, _("Choose two gardens you peer with."))
+    return redirect(reverse("federation:peers") + "#introduce")

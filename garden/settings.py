@@ -54,6 +54,14 @@ PORT = int(os.environ.get("PORT", "8000"))
 ALLMENDE_URL = os.environ.get("ALLMENDE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 _public = urlsplit(ALLMENDE_URL)
 ALLMENDE_HOST = _public.netloc
+
+# The sharing map's tiles (/share/map/). Empty MAP_TILE_URL: no tiles, the markers on a plain
+# background with a scale bar (no request leaves the browser for another server).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
 ALLOWED_HOSTS = sorted({_public.hostname or "127.0.0.1", "127.0.0.1", "localhost", "[::1]"})
 ALLOWED_HOSTS += [h for h in os.environ.get("EXTRA_ALLOWED_HOSTS", "").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}"]

@@ -121,6 +121,7 @@ class Node:
             "FEDERATION_ALLOW_INSECURE": "1",
             "FEDERATION_DEBUG_HANDLER": "1",
             "FEDERATION_RETRY_BASE_SECONDS": "1",
+            "MAP_TILE_URL": "",  # a page opened in a test browser loads no tiles from outside
             "PYTHONUNBUFFERED": "1",
             **{key: str(value) for key, value in env.items()},
         }

@@ -147,10 +147,22 @@ class ReturnIn(Input):
 
 class SettingsIn(Input):
     share_radius_km: of(SharingSettings, "share_radius_km")
+    hop_limit: Literal[0, 1] = optional()
+    claims_from_peers_only: StrictBool = optional()
 
 
 class SettingsOut(Schema):
     share_radius_km: float
+    hop_limit: Literal[0, 1]
+    claims_from_peers_only: bool
+
+
+def settings_out(row: SharingSettings) -> dict:
+    return {
+        "share_radius_km": float(row.share_radius_km),
+        "hop_limit": row.hop_limit,
+        "claims_from_peers_only": row.claims_from_peers_only,
+    }
 
 
 def _garden_name() -> str:
@@ -436,10 +448,65 @@ def loan_cancel(request, loan_id: int):
 @router.get("/sharing/settings", response={200: SettingsOut, 403: Detail}, summary="Radius")
 def get_settings(request):
     api_member(request)
-    return {"share_radius_km": float(SharingSettings.load().share_radius_km)}
+    return settings_out(SharingSettings.load())
 
 
 @router.put("/sharing/settings", response={200: SettingsOut, **ERRORS}, summary="Set radius")
 def put_settings(request, payload: SettingsIn):
-    row = services.set_share_radius(request.auth, payload.share_radius_km)
-    return {"share_radius_km": float(row.share_radius_km)}
+    row = services.set_share_radius(
+        request.auth,
+        payload.share_radius_km,
+        hop_limit=payload.hop_limit,
+        claims_from_peers_only=payload.claims_from_peers_only,
+    )
+    return settings_out(row)
+
+
+class MapGarden(Schema):
+    name: str
+    latitude: float | None
+    longitude: float | None
+
+
+class MapPeer(MapGarden):
+    actor_url: str
+    distance_km: float | None
+
+
+class MapSuggestion(MapPeer):
+    id: int
+    known_by: int
+
+
+class MapOffer(Schema):
+    id: int
+    crop: str
+    quantity_left: float
+    unit: str
+    garden: str
+    latitude: float | None
+    longitude: float | None
+    distance_km: float | None
+
+
+class MapTiles(Schema):
+    url: str
+    attribution: str
+
+
+class MapOut(Schema):
+    garden: MapGarden
+    peers: list[MapPeer]
+    suggestions: list[MapSuggestion]
+    offers: list[MapOffer]
+    tiles: MapTiles
+
+
+@router.get("/map", response={200: MapOut, 403: Detail}, summary="Map")
+def share_map(request, crop: str = Query("", max_length=80)):
+    """Our garden, our peers, gardens suggested to us (coordinators only) and the open offers
+    (filtered by crop), each with its position; the tile server the map uses."""
+    from .map import map_data
+
+    user = api_member(request)
+    return map_data(crop, with_suggestions=is_coordinator(user))

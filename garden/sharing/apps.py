@@ -10,7 +10,7 @@ class SharingConfig(AppConfig):
     def ready(self) -> None:
         from datetime import timedelta
 
-        from federation import signals
+        from federation import discovery, registry, signals
         from federation.models import Peer
         from garden.core.periodic import register_periodic
         from garden.members.exports import register_export
@@ -22,4 +22,7 @@ class SharingConfig(AppConfig):
         register_periodic(tasks.expire_offers, every=timedelta(minutes=10))
         register_periodic(tasks.send_overdue_reminders, every=timedelta(hours=6))
         inbox.register()
+        registry.set_default_suggestion_km(federate.radius_km)
+        # Gardens near you: read the peers' lists of their peers now and then.
+        register_periodic(discovery.refresh_suggestions, every=timedelta(hours=12))
         signals.peering_accepted.connect(federate.welcome_peer, sender=Peer)

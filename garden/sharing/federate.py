@@ -100,6 +100,14 @@ def _neighbour_or_refuse(actor_url: str):
     return peer
 
 
+def _origin_or_refuse(actor_url: str):
+    """The garden an offer came from, peered or not: claims go to the origin directly."""
+    garden = _peers().reachable(actor_url)
+    if garden is None:
+        raise RuleError(_("This garden can not be reached from here any more."), status=409)
+    return garden
+
+
 def publish(activity: dict, to) -> None:
     recipients = list(to)
     if recipients:
@@ -138,6 +146,9 @@ def produce_object(offer: Offer) -> dict:
         "expires": _iso(offer.expires_at),
         "offeredBy": {"type": "Person", "name": public_name(offer.offered_by)},
         "updated": _iso(offer.updated_at),
+        # Our peers pass it on (hopLimit 1) to their peers within radiusKm of us.
+        "hopLimit": SharingSettings.load().hop_limit,
+        "radiusKm": radius_km(),
     }
     image = _image(offer)
     if image:
@@ -176,7 +187,7 @@ def sync_offer(offer: Offer) -> None:
 def send_claim(claim: Claim) -> None:
     """A member here claims part of a neighbour's offer: ask its origin."""
     offer = claim.offer
-    peer = _neighbour_or_refuse(offer.origin_actor)
+    peer = _origin_or_refuse(offer.origin_actor)
     publish(
         {
             "type": "Create",
@@ -194,7 +205,7 @@ def send_claim(claim: Claim) -> None:
 
 def _undo(object_type: str, kind: str, pk: int, target: str, origin_actor: str) -> None:
     """Take back a request we sent to ``origin_actor`` about ``target`` (its object URL)."""
-    peer = _neighbour_or_refuse(origin_actor)
+    peer = _origin_or_refuse(origin_actor)
     publish(
         {
             "type": "Undo",
@@ -216,7 +227,7 @@ def withdraw_loan_request(loan: Loan) -> None:
 
 def answer_claim(claim: Claim) -> None:
     """The origin tells the claiming garden: Accept (confirmed) or Reject (declined)."""
-    peer = peer_for(claim.remote_actor)
+    peer = _peers().reachable(claim.remote_actor)
     if peer is None:
         return
     kind = "Accept" if claim.status == Claim.Status.CONFIRMED else "Reject"
@@ -235,7 +246,7 @@ def answer_claim(claim: Claim) -> None:
 
 
 def claim_picked_up(claim: Claim) -> None:
-    peer = peer_for(claim.remote_actor) if claim.remote_actor else None
+    peer = _peers().reachable(claim.remote_actor) if claim.remote_actor else None
     if peer is None:
         return
     publish(

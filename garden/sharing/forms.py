@@ -153,4 +153,4 @@ class ReturnForm(forms.Form):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = SharingSettings
-        fields = ("share_radius_km",)
+        fields = ("share_radius_km", "hop_limit", "claims_from_peers_only")

@@ -177,9 +177,14 @@ def offer_arrived(activity: dict, sender) -> None:
     if values["pickup_until"] <= values["pickup_from"]:
         raise BadActivity("the pickup window ends before it starts")
     values["status"] = Offer.Status.OPEN if values["quantity_left"] else Offer.Status.CLAIMED
+    hop_limit, radius = _reach(obj)
+    relay = getattr(sender, "relayed_by", None)
+    if relay is not None and (sender.distance_km is None or sender.distance_km > radius):
+        return  # passed on to us though we are beyond the origin's radius: not for us
     offer = Offer.objects.select_for_update().filter(remote_id=remote_id).first()
     if offer is None:
-        offer = Offer.objects.create(remote_id=remote_id, **values)
+        relayed_by = relay.actor_url if relay is not None else ""
+        offer = Offer.objects.create(remote_id=remote_id, relayed_by=relayed_by, **values)
         services.offer_scheduled(offer.pk, offer.expires_at)
     elif offer.status in (Offer.Status.WITHDRAWN, Offer.Status.EXPIRED):
         return  # an offer, once gone, does not come back from a late delivery
@@ -187,6 +192,27 @@ def offer_arrived(activity: dict, sender) -> None:
         Offer.objects.filter(pk=offer.pk).update(**values)
         new_end = values["expires_at"] != offer.expires_at
         services.offer_scheduled(offer.pk, values["expires_at"] if new_end else None)
+    if relay is None and hop_limit >= 1:
+        _pass_on(activity, sender, offer, radius)
+
+
+def _reach(obj: dict) -> tuple[int, float]:
+    """How far the origin lets its offer travel: hops beyond its peers (0 or 1; anything else
+    is 0) and its share radius in km."""
+    hop_limit = obj.get("hopLimit")
+    radius = obj.get("radiusKm")
+    if not isinstance(radius, int | float) or isinstance(radius, bool) or radius < 0:
+        return 0, 0.0
+    return (1 if hop_limit == 1 else 0), float(radius)
+
+
+def _pass_on(activity: dict, origin, offer: Offer, radius: float) -> None:
+    """Forward the origin's own signed activity to our peers within its radius of it."""
+    from federation import relay
+
+    relay.forward(activity, origin, radius)
+    if offer.relay_radius_km != radius:
+        Offer.objects.filter(pk=offer.pk).update(relay_radius_km=radius)
 
 
 @handler
@@ -196,6 +222,8 @@ def offer_deleted(activity: dict, sender) -> None:
     offer = Offer.objects.select_for_update().filter(remote_id=remote_id).first()
     if offer is None or offer.origin_actor != sender.actor_url:
         return
+    if getattr(sender, "relayed_by", None) is None and offer.relay_radius_km is not None:
+        _pass_on(activity, sender, offer, offer.relay_radius_km)
     if offer.status == Offer.Status.OPEN or offer.status == Offer.Status.CLAIMED:
         offer.status = (
             Offer.Status.EXPIRED if offer.expires_at <= timezone.now() else Offer.Status.WITHDRAWN
@@ -208,6 +236,9 @@ def offer_deleted(activity: dict, sender) -> None:
 def claim_arrived(activity: dict, sender) -> None:
     """`Create` of a Claim on one of our offers: we alone decide."""
     obj = _inner(activity)
+    services.check_remote_claimant(
+        peered=bool(sender.pk) and sender.state == "accepted", distance_km=sender.distance_km
+    )
     services.settle_remote_claim(
         local_pk(obj.get("object"), "offers"),
         remote_id=owned_by(obj.get("id"), sender),
@@ -358,6 +389,17 @@ def loan_undone(activity: dict, sender) -> None:
     services.withdraw_remote_loan(owned_by(obj.get("id"), sender), sender_actor=sender.actor_url)
 
 
+# Offers may travel one hop further (relayed by a peer); claims go straight between the
+# claiming garden and the origin, peered or not (the handlers check who may).
+RELAYABLE = {("Offer", "Produce"), ("Update", "Produce"), ("Delete", "Produce")}
+FROM_STRANGERS = {
+    ("Create", "Claim"),
+    ("Accept", "Claim"),
+    ("Reject", "Claim"),
+    ("Update", "Claim"),
+    ("Undo", "Claim"),
+}
+
 HANDLERS = [
     ("Offer", "Produce", offer_arrived),
     ("Update", "Produce", offer_arrived),
@@ -382,4 +424,10 @@ def register() -> None:
     from federation.registry import handles
 
     for activity_type, object_type, function in HANDLERS:
-        handles(activity_type, object_type)(function)
+        key = (activity_type, object_type)
+        handles(
+            activity_type,
+            object_type,
+            relayable=key in RELAYABLE,
+            from_strangers=key in FROM_STRANGERS,
+        )(function)

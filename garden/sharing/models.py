@@ -34,6 +34,18 @@ class SharingSettings(OneRowSettings):
         help_text=_("Offers and tools for neighbours reach the peer gardens within this distance."),
     )
 
+    hop_limit = models.PositiveSmallIntegerField(
+        _("offers travel"),
+        choices=[(0, _("to our peers only")), (1, _("to our peers and their peers"))],
+        default=1,
+        help_text=_("Peers may pass our offers on to their peers within our share radius."),
+    )
+    claims_from_peers_only = models.BooleanField(
+        _("only peered gardens may claim"),
+        default=False,
+        help_text=_("Else gardens in our radius that heard of an offer via a peer may claim too."),
+    )
+
     class Meta:
         verbose_name = _("sharing settings")
 
@@ -70,6 +82,12 @@ class RemoteMixin(models.Model):
 
 
 class Offer(RemoteMixin):
+    # Remote rows that reached us through a peer: that peer's actor URL (claims still go to
+    # the origin). Remote rows we passed on to our peers: within what distance of the origin,
+    # so its Update and Delete follow the same way.
+    relayed_by = models.CharField(max_length=500, blank=True)
+    relay_radius_km = models.FloatField(null=True, blank=True)
+
     class Audience(models.TextChoices):
         GARDEN = "garden", _("My garden only")
         NEIGHBOURS = "neighbours", _("Also neighbour gardens within our share radius")

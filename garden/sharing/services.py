@@ -79,13 +79,22 @@ def format_quantity(value: Decimal) -> str:
 
 
 @transaction.atomic
-def set_share_radius(user, km: Decimal) -> SharingSettings:
+def set_share_radius(
+    user, km: Decimal, *, hop_limit: int | None = None, claims_from_peers_only: bool | None = None
+) -> SharingSettings:
+    """The share radius, and (when given) how far offers travel and who may claim them."""
     _require_coordinator(user)
     km = Decimal(km)
     if not km.is_finite() or not Decimal("0") <= km <= Decimal("1000"):
         raise RuleError(_("The share radius must be between 0 and 1000 km."))
+    if hop_limit is not None and hop_limit not in (0, 1):
+        raise RuleError(_("Offers travel to our peers (0) or one hop further (1)."))
     settings_row = SharingSettings.load()
     settings_row.share_radius_km = km.quantize(Decimal("0.1"))
+    if hop_limit is not None:
+        settings_row.hop_limit = hop_limit
+    if claims_from_peers_only is not None:
+        settings_row.claims_from_peers_only = claims_from_peers_only
     settings_row.save()
     federate.radius_changed()
     changed("settings", 1)
@@ -282,6 +291,18 @@ def _tell_offerer(offer: Offer, claim: Claim, *, withdrawn: bool = False) -> Non
         },
         url=_offer_url(offer),
     )
+
+
+def check_remote_claimant(*, peered: bool, distance_km: float | None) -> None:
+    """Who may claim our offers from another garden: our peers; and, unless the coordinators
+    restricted it, gardens within our share radius that heard of an offer through a peer."""
+    if peered:
+        return
+    rules = SharingSettings.load()
+    if rules.claims_from_peers_only:
+        raise RuleError(_("Only peered gardens may claim our offers."), status=403)
+    if distance_km is None or distance_km > float(rules.share_radius_km):
+        raise RuleError(_("Your garden is beyond our share radius."), status=403)
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ app_name = "sharing"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("map/", views.share_map, name="map"),
     path("mine/", views.mine, name="mine"),
     path("offers/new/", views.offer_new, name="offer_new"),
     path("offers/<int:pk>/", views.offer_detail, name="offer"),

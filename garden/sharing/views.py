@@ -342,8 +342,44 @@ def loan_action(request, pk: int):
 def sharing_settings(request):
     form = SettingsForm(request.POST or None, instance=SharingSettings.load())
     if request.method == "POST" and form.is_valid():
-        radius = form.cleaned_data["share_radius_km"]
-        if _apply(request, form, lambda: services.set_share_radius(request.user, radius)):
+        values = form.cleaned_data
+
+        def change():
+            return services.set_share_radius(
+                request.user,
+                values["share_radius_km"],
+                hop_limit=values["hop_limit"],
+                claims_from_peers_only=values["claims_from_peers_only"],
+            )
+
+        if _apply(request, form, change):
             messages.success(request, _("Saved."))
             return redirect("sharing:settings")
     return render(request, "sharing/settings.html", {"form": form})
+
+
+@member_required
+def share_map(request):
+    """The map: our garden, peers, suggestions and open offers, with the list beside it."""
+    from urllib.parse import urlsplit
+
+    from garden.core.middleware import CONTENT_SECURITY_POLICY
+
+    from .map import map_data
+
+    crop = request.GET.get("crop", "")[:80]
+    data = map_data(crop, with_suggestions=is_coordinator(request.user))
+    crops = sorted(set(services.open_offers().values_list("crop", flat=True)), key=str.lower)
+    response = render(
+        request,
+        "sharing/map.html",
+        {"data": data, "crop": crop, "crops": crops[:200], "section": "map"},
+    )
+    tiles = urlsplit(data["tiles"]["url"])
+    if tiles.scheme in ("http", "https") and tiles.netloc:
+        # The tile server's images are the only thing the map loads from elsewhere.
+        origin = f"{tiles.scheme}://{tiles.netloc}".replace("{s}", "*")
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "img-src 'self' data:", f"img-src 'self' data: {origin}"
+        )
+    return response

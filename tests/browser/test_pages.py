@@ -39,6 +39,7 @@ PAGES = [
     ("harvests-mine", "member1", "/harvests/mine/"),
     ("harvest-new", "member1", "/harvests/new/"),
     ("nearby", "member1", "/share/"),
+    ("share-map", "member1", "/share/map/"),
     ("offers-mine", "member1", "/share/mine/"),
     ("offer-new", "member1", "/share/offers/new/"),
     ("tools", "member1", "/share/tools/"),

@@ -32,13 +32,16 @@ class RemoteGarden:
         self.inbox_status = 202
         self.fetches = 0
         self._counter = 0
+        # The gardens it lists at /neighbours (None: it publishes no list).
+        self.neighbours: list[dict] | None = None
 
     @property
     def key_id(self) -> str:
         return f"{self.actor_url}#{crypto.public_key_multibase(self.key.verify_key)}"
 
     def document(self) -> dict:
-        return {
+        listing = {"neighbours": f"{self.origin}/neighbours"} if self.neighbours is not None else {}
+        return listing | {
             "@context": [AS, DI],
             "id": self.actor_url,
             "type": "Organization",
@@ -114,6 +117,12 @@ class RemoteGarden:
                         {"rel": "self", "type": "application/activity+json", "href": self.actor_url}
                     ],
                 },
+            )
+        if request.method == "GET" and url == f"{self.origin}/neighbours":
+            if self.neighbours is None:
+                return httpx.Response(404)
+            return httpx.Response(
+                200, json={"type": "OrderedCollection", "orderedItems": self.neighbours}
             )
         if request.method == "POST" and url == self.inbox_url:
             self.bodies.append(request.content)

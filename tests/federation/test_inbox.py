@@ -266,3 +266,25 @@ def test_database_down_is_503_so_the_sender_retries_and_nothing_is_lost(peered, 
 
     assert post(activity).status_code == 202  # the retry, once the database is back
     assert applied == [(activity["id"], remote.actor_url)]
+
+
+def test_domain_activity_before_their_accept_is_a_retryable_409(
+    db, garden, remote, network, applied
+):
+    """The garden we asked sends its offers right after its Accept; should one overtake the
+    Accept, it is told to try again (409, which the sender's outbox retries), not 403."""
+    Peer.objects.create(
+        actor_url=remote.actor_url,
+        inbox_url=remote.inbox_url,
+        state="requested",
+        follow_id="http://127.0.0.1:8000/activities/1",
+        follow_by_us=True,
+    )
+    early = remote.signed("Create", note())
+    assert post(early).status_code == 409
+    assert applied == [] and not InboxActivity.objects.exists()
+    assert (
+        post(remote.signed("Accept", {"id": "http://127.0.0.1:8000/activities/1"})).status_code
+        == 202
+    )
+    assert post(early).status_code == 202 and len(applied) == 1

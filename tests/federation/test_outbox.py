@@ -265,3 +265,33 @@ def test_retries_are_scheduled_once_not_piled_up(peer, remote, network, settings
     scheduled = DBTaskResult.objects.filter(task_path="federation.outbox.deliver_due")
     deferred = scheduled.filter(run_after__year__lt=9999)  # django_tasks_db: 9999 = "now"
     assert deferred.count() == 1
+
+
+def test_one_inbox_gets_our_messages_in_order(peer, remote, network, settings):
+    """A delivery waits while an earlier one to the same inbox is waiting for its retry."""
+    network.down.add(remote.host)
+    first = publish({"type": "Create", "object": {"type": "Note", "content": "1"}})
+    deliver_batch()
+    assert first.deliveries.get().state == "queued"
+    publish({"type": "Create", "object": {"type": "Note", "content": "2"}})
+    network.down.discard(remote.host)
+    assert deliver_batch() == 0 and remote.received == []
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    publish({"type": "Create", "object": {"type": "Note", "content": "3"}})
+    assert deliver_batch() == 3
+    assert [sent["object"]["content"] for sent in remote.received] == ["1", "2", "3"]
+
+
+def test_a_refused_delivery_stops_the_rest_of_its_batch_for_that_inbox(peer, remote, settings):
+    remote.inbox_status = 503
+    for content in ("1", "2"):
+        publish({"type": "Create", "object": {"type": "Note", "content": content}})
+    deliver_batch()
+    assert [sent["object"]["content"] for sent in remote.received] == ["1"]
+    deliveries = Delivery.objects.select_related("activity").order_by("pk")
+    assert [
+        (d.activity.activity["object"]["content"], d.state, d.attempts) for d in deliveries
+    ] == [
+        ("1", "queued", 1),
+        ("2", "queued", 0),
+    ]

@@ -295,10 +295,11 @@ PAGES: dict[str, Entry] = {
         kwargs=_pk("loan"),
         data=lambda scene: {"action": "approve"},
     ),
+    "sharing:map": Entry(get=members(200)),
     "sharing:settings": Entry(
         get=coordinators(200),
         post=coordinators(REDIRECT),
-        data=lambda scene: {"share_radius_km": "5"},
+        data=lambda scene: {"share_radius_km": "5", "hop_limit": "1"},
     ),
     # Accounts: sign-in links and password reset work without a session.
     "login_link_request": Entry(get=everyone(200), post=everyone(200)),
@@ -409,6 +410,18 @@ PAGES: dict[str, Entry] = {
         get=coordinators(405),
         post=coordinators(REDIRECT),
         kwargs=lambda scene: {"pk": scene.get("peer").pk, "action": "block"},
+    ),
+    "federation:neighbours": Entry(get=everyone(200)),
+    "federation:suggestion-action": Entry(
+        get=coordinators(405),
+        post=coordinators(REDIRECT),
+        kwargs=lambda scene: {"pk": scene.get("suggestion").pk, "action": "dismiss"},
+    ),
+    "federation:refresh-suggestions": Entry(get=coordinators(405), post=coordinators(REDIRECT)),
+    "federation:introduce": Entry(
+        get=coordinators(405),
+        post=coordinators(REDIRECT),
+        data=lambda scene: {"peer": scene.get("peer").pk, "to_peer": scene.get("peer").pk},
     ),
     "federation:retry": Entry(
         get=coordinators(405), post=coordinators(REDIRECT), kwargs=_pk("failed_delivery")
@@ -534,6 +547,18 @@ API: dict[str, Entry] = {
             "end": 409,  # not peered yet
         }.items()
     },
+    "GET /api/v1/suggestions": Entry(get=api_coordinators(200)),
+    "POST /api/v1/suggestions/{suggestion_id}/peer": Entry(
+        post=api_coordinators(400), kwargs=_id("suggestion_id", "suggestion")
+    ),
+    "POST /api/v1/suggestions/{suggestion_id}/dismiss": Entry(
+        post=api_coordinators(200), kwargs=_id("suggestion_id", "suggestion")
+    ),
+    "POST /api/v1/peers/introduce": Entry(
+        post=api_coordinators(400),  # the same garden twice
+        data=lambda s: {"peer_id": s.get("peer").pk, "to_peer_id": s.get("peer").pk},
+    ),
+    "GET /api/v1/map": Entry(get=api_members(200)),
     "GET /api/v1/harvests": Entry(get=api_members(200)),
     "POST /api/v1/harvests": Entry(
         post=api_members(201),

@@ -184,6 +184,16 @@ def _peer(scene: Scene):
     )
 
 
+@factory("suggestion")
+def _suggestion(scene: Scene):
+    """A garden our peers list near us (on loopback: reaching it is refused, not tried)."""
+    from federation.models import Suggestion
+
+    return Suggestion.objects.create(
+        actor_url="http://127.0.0.1:9/actor", name="Vorschlag", latitude=52.5, longitude=13.4
+    )
+
+
 @factory("failed_delivery")
 def _failed_delivery(scene: Scene):
     from federation.models import Delivery, OutboxActivity

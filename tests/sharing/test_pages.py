@@ -192,10 +192,15 @@ def test_tool_form_with_photo(coordinator):
 
 
 def test_settings_page_sets_the_radius(coordinator):
-    client_for(coordinator).post("/share/settings/", {"share_radius_km": "7.5"})
+    client_for(coordinator).post(
+        "/share/settings/",
+        {"share_radius_km": "7.5", "hop_limit": "0", "claims_from_peers_only": "on"},
+    )
     from garden.sharing.models import SharingSettings
 
-    assert SharingSettings.load().share_radius_km == Decimal("7.5")
+    row = SharingSettings.load()
+    assert row.share_radius_km == Decimal("7.5")
+    assert row.hop_limit == 0 and row.claims_from_peers_only
 
 
 def test_export_holds_my_offers_claims_and_loans(member, other_member, offer, tool):

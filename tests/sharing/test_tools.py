@@ -139,8 +139,13 @@ def test_share_radius_is_set_by_coordinators(api, member, coordinator):
     assert api(member).put("/sharing/settings", {"share_radius_km": 5}).status_code == 403
     assert api(coordinator).put("/sharing/settings", {"share_radius_km": -1}).status_code == 422
     response = api(coordinator).put("/sharing/settings", {"share_radius_km": 25})
-    assert response.json() == {"share_radius_km": 25.0}
-    assert api(member).get("/sharing/settings").json() == {"share_radius_km": 25.0}
+    expected = {"share_radius_km": 25.0, "hop_limit": 1, "claims_from_peers_only": False}
+    assert response.json() == expected
+    assert api(member).get("/sharing/settings").json() == expected
+    response = api(coordinator).put("/sharing/settings", {"share_radius_km": 25, "hop_limit": 0})
+    assert response.json()["hop_limit"] == 0
+    bad = api(coordinator).put("/sharing/settings", {"share_radius_km": 25, "hop_limit": 2})
+    assert bad.status_code == 422
 
 
 def test_expiry_and_reminders_are_periodic_jobs():

@@ -8,7 +8,10 @@ from federation.peers import request_peering
 
 
 class Command(BaseCommand):
-    help = "Send a peering request (Follow) to a garden given by URL or @name@host."
+    help = (
+        "Send a peering request (Follow) to a garden given by its domain, site URL, actor URL "
+        "or @name@host."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("address", nargs="?", default="")
