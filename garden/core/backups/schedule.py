@@ -16,7 +16,9 @@ from .dump import write_backup
 
 log = logging.getLogger(__name__)
 NAME = re.compile(r"^allmende-\d{8}T\d{6}Z\.zip$")
-PARTIAL = re.compile(r"^\.allmende-\d{8}T\d{6}Z\.zip\.(\d+)\.partial(\.sqlite3)?$")
+PARTIAL = re.compile(
+    r"^\.allmende-\d{8}T\d{6}Z\.zip\.(\d+)\.partial(\.sqlite3(-journal|-wal|-shm)?)?$"
+)
 
 
 def backup_dir() -> Path:
