@@ -237,6 +237,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 # Daily backups (garden/core/backups/): where they go and how many are kept.
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or DATA_DIR / "backups").resolve()
 BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "7"))
+BACKUP_DAILY = _env_flag("BACKUP_DAILY", True)
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -4,10 +4,13 @@ from django.urls import include, path
 from django.views.static import serve
 
 from garden.api import api
+from garden.core import status_views
 from garden.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("garden/status/", status_views.node_status, name="node_status"),
+    path("garden/status/backups/<str:name>", status_views.backup_download, name="backup_download"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

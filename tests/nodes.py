@@ -122,6 +122,7 @@ class Node:
             "FEDERATION_DEBUG_HANDLER": "1",
             "FEDERATION_RETRY_BASE_SECONDS": "1",
             "PYTHONUNBUFFERED": "1",
+            "BACKUP_DAILY": "0",  # a test that wants one asks for it
             **{key: str(value) for key, value in env.items()},
         }
         self.env.pop("DJANGO_SETTINGS_MODULE", None)

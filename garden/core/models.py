@@ -39,3 +39,13 @@ class OneRowSettings(models.Model):
     @classmethod
     def current(cls) -> Self:
         return cls.load()
+
+
+class Heartbeat(models.Model):
+    """When a background process last proved it runs: the worker beats every minute."""
+
+    name = models.CharField(max_length=50, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -109,7 +109,8 @@ def _database_snapshot(partial: Path) -> Iterator[str]:
         fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
         try:
-            source = sqlite3.connect(default.settings_dict["NAME"])
+            name = str(default.settings_dict["NAME"])
+            source = sqlite3.connect(name, uri=name.startswith("file:"))  # a test's memory db
             destination = sqlite3.connect(copy)
             with source, destination:
                 source.backup(destination)
