@@ -34,10 +34,8 @@ SEED = (
 )
 COUNTS = (
     "import json\n"
-    "from garden.core.backups.dump import migration_state, tables_of\n"
-    "from django.db import connection\n"
-    "_, apps = migration_state(connection)\n"
-    "print(json.dumps({m._meta.db_table: m._base_manager.count() for m in tables_of(apps)}))\n"
+    "from garden.core.backups.dump import table_counts\n"
+    "print(json.dumps(table_counts()))\n"
 )
 
 
