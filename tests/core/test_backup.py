@@ -262,3 +262,22 @@ def test_kill_9_during_a_restore_into_postgresql_leaves_it_empty(source, tmp_pat
     assert target.is_empty()
     target.ok("restore", str(archive))
     assert target.counts() == {t: i["rows"] for t, i in manifest_of(archive)["tables"].items()}
+
+
+def test_a_backup_from_a_newer_version_is_refused(source, tmp_path):
+    _node, archive = source
+    newer = tmp_path / "newer.zip"
+    with zipfile.ZipFile(archive) as original, zipfile.ZipFile(newer, "w") as copy:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            if info.filename == "manifest.json":
+                manifest = json.loads(data)
+                manifest["migrations"].append(["plots", "9999_from_the_future"])
+                data = json.dumps(manifest).encode()
+            copy.writestr(info, data)
+    target = Dir(tmp_path / "target")
+
+    refused = target.run("restore", str(newer))
+    assert refused.returncode != 0
+    assert "newer version" in refused.stderr and "plots.9999_from_the_future" in refused.stderr
+    assert target.is_empty()
