@@ -281,3 +281,20 @@ def test_a_backup_from_a_newer_version_is_refused(source, tmp_path):
     assert refused.returncode != 0
     assert "newer version" in refused.stderr and "plots.9999_from_the_future" in refused.stderr
     assert target.is_empty()
+
+
+def test_what_an_interrupted_restore_left_counts_as_empty_and_is_replaced(source, tmp_path):
+    """Killed while moving the files in, before the database was committed: keys are there,
+    the marker too; the next restore replaces them without --force."""
+    node, archive = source
+    target = Dir(tmp_path / "target")
+    (target.path / "keys").mkdir(parents=True)
+    (target.path / "keys" / "keys.json").write_text("{}")
+    (target.path / ".restore.incomplete").write_text("12345")
+    assert target.is_empty()
+
+    target.ok("restore", str(archive))
+    assert not (target.path / ".restore.incomplete").exists()
+    assert (target.path / "keys" / "keys.json").read_bytes() == (
+        node.path / "keys" / "keys.json"
+    ).read_bytes()

@@ -36,12 +36,13 @@ def restore(path: Path, force: bool = False, say: Callable[[str], None] = print)
         say(_("Checking the archive's checksums…"))
         verify(archive, manifest)
         targets = _migration_targets(manifest)
-        if not force and (reason := why_not_empty()):
+        data_dir = Path(settings.DATA_DIR)
+        interrupted = _marker().exists()  # what a killed restore left is no node: replace it
+        if not (force or interrupted) and (reason := why_not_empty()):
             raise ArchiveError(
                 _("The target is not empty (%(reason)s); restore with --force to replace it.")
                 % {"reason": reason}
             )
-        data_dir = Path(settings.DATA_DIR)
         for leftover in data_dir.glob(".restore-*"):  # from a restore that was killed
             shutil.rmtree(leftover, ignore_errors=True)
         staging = data_dir / f".restore-{os.getpid()}"
@@ -49,9 +50,14 @@ def restore(path: Path, force: bool = False, say: Callable[[str], None] = print)
         try:
             _unpack_files(archive, manifest, staging)
             say(_("Loading the database…"))
-            with _building_database(force) as alias:
+            with _building_database(force or interrupted) as alias:
                 _load_database(archive, manifest, targets, alias)
-            _move_files_in(staging)
+                # The files go in before the database is committed (renamed into place or
+                # its transaction committed, as the block ends): a crash in between leaves
+                # the marker, and the half-restored node counts as empty.
+                _marker().write_text(str(os.getpid()))
+                _move_files_in(staging)
+            _marker().unlink()
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     if manifest.get("site_url") != settings.ALLMENDE_URL:
@@ -65,8 +71,15 @@ def restore(path: Path, force: bool = False, say: Callable[[str], None] = print)
     return manifest
 
 
+def _marker() -> Path:
+    return Path(settings.DATA_DIR) / ".restore.incomplete"
+
+
 def why_not_empty() -> str:
-    """Why the data dir or database already holds a node ('' when empty)."""
+    """Why the data dir or database already holds a node ('' when empty, or when all it
+    holds is what an interrupted restore left)."""
+    if _marker().exists():
+        return ""
     keys = Path(settings.FEDERATION_KEY_DIR) / "keys.json"
     if keys.exists():
         return _("%(path)s exists") % {"path": keys}
