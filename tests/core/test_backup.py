@@ -298,3 +298,49 @@ def test_what_an_interrupted_restore_left_counts_as_empty_and_is_replaced(source
     assert (target.path / "keys" / "keys.json").read_bytes() == (
         node.path / "keys" / "keys.json"
     ).read_bytes()
+
+
+WRITER = (
+    "import time\n"
+    "from django.contrib.auth.models import User\n"
+    "from django.db import transaction\n"
+    "from garden.members.models import Garden, Membership\n"
+    "garden = Garden.objects.get_current()\n"
+    "stop = time.monotonic() + {seconds}\n"
+    "n = 0\n"
+    "while time.monotonic() < stop:\n"
+    "    with transaction.atomic():\n"
+    "        user = User.objects.create(username=f'writer{{time.time_ns()}}')\n"
+    "        Membership.objects.create(user=user, garden=garden, role='member', status='active')\n"
+    "    n += 1\n"
+    "print(n)\n"
+)
+
+
+def test_a_backup_taken_while_the_node_writes_is_consistent(tmp_path):
+    """Users and their memberships are written in pairs all through the backup; the archive
+    holds whole pairs (its tables are read at one moment), so it restores."""
+    node = Dir(tmp_path / "busy")
+    node.ok("shell", "--no-imports", "-c", SEED)
+    before = node.counts()["auth_user"]
+    writer = subprocess.Popen(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", WRITER.format(seconds=20)],
+        cwd=ROOT,
+        env=node.env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(lambda: node.counts()["auth_user"] > before + 5, timeout=60)
+        archive = tmp_path / "during.zip"
+        node.ok("backup", "--to", str(archive))
+    finally:
+        written = int(writer.communicate(timeout=120)[0].strip().splitlines()[-1])
+    tables = manifest_of(archive)["tables"]
+    users, memberships = tables["auth_user"]["rows"], tables["members_membership"]["rows"]
+    assert before < users < before + written  # taken while the writer was at work
+    assert memberships - users == node.counts()["members_membership"] - node.counts()["auth_user"]
+
+    target = Dir(tmp_path / "restored")
+    target.ok("restore", str(archive))
+    assert target.counts()["members_membership"] == memberships
