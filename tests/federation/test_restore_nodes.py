@@ -51,6 +51,8 @@ def test_a_garden_restored_on_postgresql_keeps_its_peers(tmp_path, postgres_for_
         a.stop()
 
         a_prime = Node(tmp_path / "a-prime", name="Garten A")
+        if a_prime.database_url:  # the harness made it one; it restores into its own
+            drop_database(a_prime.database_url)
         a_prime.database_url = postgres_for_a_prime
         a_prime.port, a_prime.url = a.port, a.url  # the garden keeps its address
         a_prime.env.update(DATABASE_URL=postgres_for_a_prime, PORT=str(a.port), ALLMENDE_URL=a.url)
