@@ -246,6 +246,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = DATA_DIR / "media"
+
+# Daily backups (garden/core/backups/): where they go and how many are kept.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or DATA_DIR / "backups").resolve()
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "7"))
+BACKUP_DAILY = _env_flag("BACKUP_DAILY", True)
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -288,6 +293,8 @@ FEDERATION_ADMIN_CHECK = "garden.members.services.is_coordinator"
 # Tests shorten the retry delays; production keeps ~1 minute doubling, giving up after 3 days.
 FEDERATION_RETRY_BASE_SECONDS = float(os.environ.get("FEDERATION_RETRY_BASE_SECONDS", "60"))
 FEDERATION_REPLAY_WINDOW_SECONDS = 3600
+# Delivered outbox deliveries are pruned after this many days (garden/core/housekeeping.py).
+FEDERATION_KEEP_DELIVERED_DAYS = float(os.environ.get("FEDERATION_KEEP_DELIVERED_DAYS", "30"))
 # A test-only inbox handler (federation/debug.py); never set in production.
 FEDERATION_DEBUG_HANDLER = _env_flag("FEDERATION_DEBUG_HANDLER")
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from garden.api import api
+from garden.core import status_views
 from garden.core import views as core_views
 from garden.home import app as home_app
 from garden.home import views as home_views
@@ -14,6 +15,8 @@ urlpatterns = [
     path("sw.js", home_app.service_worker, name="service_worker"),
     path("offline/", home_app.offline, name="offline"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("garden/status/", status_views.node_status, name="node_status"),
+    path("garden/status/backups/<str:name>", status_views.backup_download, name="backup_download"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

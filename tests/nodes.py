@@ -123,6 +123,7 @@ class Node:
             "FEDERATION_RETRY_BASE_SECONDS": "1",
             "MAP_TILE_URL": "",  # a page opened in a test browser loads no tiles from outside
             "PYTHONUNBUFFERED": "1",
+            "BACKUP_DAILY": "0",  # a test that wants one asks for it
             **{key: str(value) for key, value in env.items()},
         }
         self.env.pop("DJANGO_SETTINGS_MODULE", None)

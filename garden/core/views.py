@@ -1,46 +1,31 @@
-import asyncio
-
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
-from django.db import connection
 from django.http import JsonResponse
 
-
-def _database_ok() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except Exception:
-        return False
-
-
-def _channel_layer_ok() -> bool:
-    layer = get_channel_layer()
-    if layer is None:
-        return False
-
-    async def round_trip() -> bool:
-        # new_channel() first: a pub/sub layer only keeps what is sent after it subscribed.
-        channel = await layer.new_channel("healthz.")
-        await layer.send(channel, {"type": "healthz"})
-        message = await asyncio.wait_for(layer.receive(channel), timeout=5)
-        return message.get("type") == "healthz"
-
-    try:
-        return async_to_sync(round_trip)()
-    except Exception:
-        return False
+from . import status
 
 
 def healthz(request) -> JsonResponse:
-    """Liveness for operators and load balancers: 200 when database and channel layer answer."""
-    checks = {"database": _database_ok(), "channel_layer": _channel_layer_ok()}
-    healthy = all(checks.values())
-    return JsonResponse(
-        {
-            "status": "ok" if healthy else "degraded",
-            **{k: "ok" if v else "down" for k, v in checks.items()},
-        },
-        status=200 if healthy else 503,
-    )
+    """For operators and load balancers. 200 when this web process can serve (database and
+    channel layer answer); the worker's heartbeat and the delivery backlog are reported
+    beside, each with its own state, so a monitor can alert on them apart."""
+    database = status.database_ok()
+    layer = status.channel_layer_ok()
+    healthy = database and layer
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "database": "ok" if database else "down",
+        "channel_layer": "ok" if layer else "down",
+    }
+    if database:
+        worker = status.worker()
+        backlog = status.delivery_backlog()
+        body["worker"] = {
+            "state": worker.state,
+            "last_beat": worker.last_beat.isoformat() if worker.last_beat else None,
+        }
+        body["delivery_backlog"] = {
+            "state": backlog.state,
+            "due": backlog.due,
+            "oldest_due": backlog.oldest_due.isoformat() if backlog.oldest_due else None,
+            "failed": backlog.failed,
+        }
+    return JsonResponse(body, status=200 if healthy else 503)

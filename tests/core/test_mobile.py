@@ -24,7 +24,13 @@ PAGES = {
         "/accounts/password/",
         "/notifications/",
     ],
-    "coordinator": ["/members/", "/garden/settings/", "/garden/invites/", "/garden/announcements/"],
+    "coordinator": [
+        "/members/",
+        "/garden/settings/",
+        "/garden/invites/",
+        "/garden/announcements/",
+        "/garden/status/",
+    ],
 }
 
 

@@ -202,6 +202,11 @@ PAGES: dict[str, Entry] = {
     # Someone else's notification (the scene's owner's) is not there for anyone else.
     "notification_open": Entry(get=signed_in(404), kwargs=_pk("notification")),
     "members": Entry(get=coordinators(200)),
+    "node_status": Entry(get=coordinators(200)),
+    # No backup is kept in the scene: coordinators get a 404, everyone else no further.
+    "backup_download": Entry(
+        get=coordinators(404), kwargs=lambda scene: {"name": "allmende-20260101T000000Z.zip"}
+    ),
     "member_action": Entry(
         get=coordinators(405),
         post=coordinators(REDIRECT),

@@ -53,9 +53,29 @@ class Command(BaseCommand):
             help="daphne processes sharing the port (more than one needs REDIS_URL)",
         )
         parser.add_argument("--workers", type=int, default=1, help="background workers to run")
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="do not run the periodic scheduler (it runs as its own service)",
+        )
+        parser.add_argument(
+            "--proxy-headers",
+            action="store_true",
+            default=os.environ.get("PROXY_HEADERS", "") == "1",
+            help="take the client's address and scheme from the X-Forwarded-* headers the "
+            "TLS proxy in front sets (only behind one, listening on 127.0.0.1)",
+        )
 
     def handle(
-        self, *args, host: str, port: int, web_processes: int, workers: int, **options
+        self,
+        *args,
+        host: str,
+        port: int,
+        web_processes: int,
+        workers: int,
+        no_scheduler: bool,
+        proxy_headers: bool,
+        **options,
     ) -> None:
         if web_processes < 1 or workers < 0:
             raise CommandError("--web-processes must be at least 1 and --workers at least 0.")
@@ -68,6 +88,8 @@ class Command(BaseCommand):
         domain = "INET6" if sock.family == socket.AF_INET6 else "INET"
         # daphne adopts the socket the way systemd socket activation hands it over.
         daphne = [python, "-m", "daphne", "-e", f"systemd:domain={domain}:index=0"]
+        if proxy_headers:
+            daphne.append("--proxy-headers")
         daphne.append("garden.asgi:application")
         worker = [python, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.5"]
         processes = [
@@ -75,7 +97,8 @@ class Command(BaseCommand):
             for _ in range(web_processes)
         ]
         processes += [subprocess.Popen([*worker, "--no-reload"]) for _ in range(workers)]
-        processes.append(subprocess.Popen([python, "manage.py", "run_periodic"]))
+        if not no_scheduler:
+            processes.append(subprocess.Popen([python, "manage.py", "run_periodic"]))
         sock.close()  # the web processes hold it now
         self.stdout.write(f"Serving {settings.ALLMENDE_URL} (Ctrl-C stops)")
 
