@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from .inbox import FUTURE_SKEW, replay_window
+from .authentication import FUTURE_SKEW, replay_window
 from .models import Delivery, InboxActivity, OutboxActivity
 
 
