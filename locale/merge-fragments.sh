@@ -8,8 +8,9 @@ shopt -s nullglob
 fragments=(locale/de/fragments/*.po)
 if [ ${#fragments[@]} -gt 0 ]; then
   tmp=$(mktemp -d)
+  mkdir "$tmp/fragments"
   for fragment in "${fragments[@]}"; do
-    out="$tmp/$(basename "$fragment")"
+    out="$tmp/fragments/$(basename "$fragment")"
     # A fragment has a header when its first entry is msgid "" directly followed by msgstr.
     if ! awk '/^msgid /{getline next_line; exit !($0 == "msgid \"\"" && next_line ~ /^msgstr/)}' "$fragment"; then
       printf 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n' > "$out"
@@ -22,7 +23,7 @@ if [ ${#fragments[@]} -gt 0 ]; then
   msgattrib --clear-fuzzy --empty -o "$catalogue" "$catalogue"
   # The translations the catalogue already has count too, after the fragments'.
   msgattrib --translated --no-fuzzy -o "$tmp/existing.po" "$catalogue"
-  msgcat --use-first -o "$tmp/compendium.po" "$tmp"/*.po
+  msgcat --use-first -o "$tmp/compendium.po" "$tmp"/fragments/*.po "$tmp/existing.po"
   # Merging into an empty catalogue takes every translation from the compendium
   # (msgmerge would keep an existing empty plural entry over the compendium's).
   printf 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n' > "$tmp/empty.po"
