@@ -1,22 +1,25 @@
-"""The shared inbox: verify, deduplicate, dispatch, and answer with the right status.
+"""The shared inbox: the checks that need no further state, a durable store, 202.
 
-Order of checks (cheap first, nothing stored until the proof verified and a handler agreed):
-size (413) → JSON activity (400) → proof shape, key owner, id origin, replay window (401) →
-blocked sender (403) → the actor's key (cache, one re-fetch on an unknown key) and the
-signature (401) → seen id (202, not applied again) → handler in one transaction.
+In the request, cheap first, nothing stored from a refused message: size (413) → JSON
+activity (400) → ``authenticate``: proof shape, key owner, id origin, replay window, the
+actor's key (cache, one re-fetch on an unknown key) and the signature (401) → ``admit``:
+blocked sender, peered sender for domain activities (403), a type nobody handles (202,
+ignored) → ``store``: one insert, deduplicated by the unique id (a redelivery is 202 and
+stored once) → 202. ``federation.inbox_worker`` applies what was stored.
 """
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
 
-from . import peers
 from .actors import cached_actor, fetch_actor, origin, remember_actor, verification_keys
 from .crypto import InvalidProof, parse_created, proof_of, verify
-from .errors import ActivityRejected, FederationError, FetchError, ProofError
+from .errors import FederationError, FetchError, ProofError
 from .models import InboxActivity, Peer
 from .registry import handler_for
 
@@ -111,45 +114,6 @@ def _refers_to_follow(activity: dict, peer: Peer | None) -> bool:
     )
 
 
-def apply(activity: dict, actor: str, document: dict, fresh: bool, peer: Peer | None) -> Outcome:
-    """Record and apply a verified activity in one transaction: the record commits only
-    with the handler's changes, so a stored id always means the activity was applied."""
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                InboxActivity.objects.create(
-                    activity_id=activity["id"],
-                    activity_type=activity["type"][:40],
-                    actor_url=actor,
-                    handled=True,
-                )
-        except IntegrityError:
-            return Outcome(202, "Already received.")
-        if fresh:
-            remember_actor(document)
-        kind = activity["type"]
-        if kind == "Follow":
-            peers.received_follow(activity, document)
-        elif kind in PEERING_ANSWERS and _refers_to_follow(activity, peer):
-            peers.received_answer(activity, peer)
-        elif (
-            kind == "Update"
-            and isinstance(activity.get("object"), dict)
-            and (activity["object"].get("id") == actor)
-        ):
-            if peer is not None:
-                peers.update_from_document(peer, {**document, **_actor_fields(activity)}).save()
-        else:
-            handler = handler_for(activity)
-            if handler is None:
-                transaction.set_rollback(True)
-                return Outcome(202, "Activity type not handled here; ignored.")
-            if peer is None or peer.state != Peer.State.ACCEPTED:
-                raise ActivityRejected("Only peered gardens may send this.", status=403)
-            handler(activity, peer)
-    return Outcome(202, "Accepted.")
-
-
 def _actor_fields(activity: dict) -> dict:
     """An actor's Update of itself may change how it is shown, never its id or inbox origin."""
     obj = activity["object"]
@@ -158,28 +122,101 @@ def _actor_fields(activity: dict) -> dict:
     }
 
 
-def receive(body: bytes) -> Outcome:
-    """Process one POSTed body; never raises."""
-    import json
+def route(activity: dict, actor: str, peer: Peer | None) -> str:
+    """Who applies it: ``follow``, ``answer`` (to a Follow), ``actor`` (an actor's Update of
+    itself), ``handler`` (a domain app's), or ``""`` (nobody here: ignored)."""
+    kind = activity["type"]
+    if kind == "Follow":
+        return "follow"
+    if kind in PEERING_ANSWERS and _refers_to_follow(activity, peer):
+        return "answer"
+    obj = activity.get("object")
+    if kind == "Update" and isinstance(obj, dict) and obj.get("id") == actor:
+        return "actor" if peer is not None else ""
+    return "handler" if handler_for(activity) is not None else ""
 
+
+def object_id_of(activity: dict) -> str:
+    """The id of the object an activity brings, changes or removes ('' if it names none)."""
+    obj = activity.get("object")
+    reference = obj.get("id") if isinstance(obj, dict) else obj
+    return reference if isinstance(reference, str) and len(reference) <= 500 else ""
+
+
+def parse(body: bytes) -> tuple[dict, str]:
+    """The body as an activity and its actor URL (400 if it is not one)."""
     try:
-        try:
-            activity = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise FederationError("The body is not JSON.", 400) from exc
-        actor = check_shape(activity)
-        proof = check_proof_claims(activity, actor)
+        activity = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FederationError("The body is not JSON.", 400) from exc
+    return activity, check_shape(activity)
+
+
+def authenticate(activity: dict, actor: str) -> tuple[dict, bool]:
+    """Is this activity really the actor's? Proof claims, the actor's key, the signature
+    (401 if not). Returns (actor document, whether it was fetched now)."""
+    proof = check_proof_claims(activity, actor)
+    return verify_sender(activity, actor, proof)
+
+
+def admit(activity: dict, actor: str, peer: Peer | None) -> bool:
+    """Whether we take it from this sender: 403 if blocked or, for a domain activity, not
+    peered; False for a type nobody here handles (answered 202 and dropped)."""
+    if peer is not None and peer.state == Peer.State.BLOCKED:
+        raise FederationError("This garden does not accept your messages.", 403)
+    target = route(activity, actor, peer)
+    if target == "handler" and (peer is None or peer.state != Peer.State.ACCEPTED):
+        raise FederationError("Only peered gardens may send this.", 403)
+    return bool(target)
+
+
+def store(activity: dict, actor: str, fresh_document: dict | None) -> Outcome:
+    """Keep the verified activity for the worker, once: the unique id settles a redelivery
+    (also one that races this one). A single INSERT unless the actor document is new."""
+    row = InboxActivity(
+        activity_id=activity["id"],
+        activity_type=activity["type"][:40],
+        actor_url=actor,
+        object_id=object_id_of(activity),
+        activity=activity,
+        next_attempt_at=timezone.now(),
+    )
+    try:
+        if fresh_document is not None:
+            with transaction.atomic():
+                remember_actor(fresh_document)
+                with transaction.atomic():
+                    row.save(force_insert=True)
+        elif transaction.get_connection().in_atomic_block:
+            with transaction.atomic():  # a savepoint, so a duplicate leaves the caller's intact
+                row.save(force_insert=True)
+        else:
+            row.save(force_insert=True)  # autocommit: the INSERT alone, no BEGIN/COMMIT
+    except IntegrityError:
+        return Outcome(202, "Already received.")
+    return Outcome(202, "Accepted.")
+
+
+def receive(body: bytes) -> Outcome:
+    """Check and store one POSTed body; never raises but for the database being away."""
+    try:
+        activity, actor = parse(body)
+        document, fresh = authenticate(activity, actor)
         peer = Peer.objects.filter(actor_url=actor).first()
-        if peer is not None and peer.state == Peer.State.BLOCKED:
-            raise FederationError("This garden does not accept your messages.", 403)
-        document, fresh = verify_sender(activity, actor, proof)
-        return apply(activity, actor, document, fresh, peer)
+        if not admit(activity, actor, peer):
+            return Outcome(202, "Activity type not handled here; ignored.")
+        outcome = store(activity, actor, document if fresh else None)
     except FederationError as exc:
         return Outcome(exc.status, exc.message)
     except (OperationalError, InterfaceError):
         # The database is unreachable: the site answers 503 and the sender tries again
         # later. A 400 would tell it to give up, and the activity would be lost.
         raise
-    except Exception:  # a bug or a bad handler must not become a 500 nor half-stored data
+    except Exception:  # a bug must not become a 500 nor half-stored data
         log.exception("inbox could not process an activity")
         return Outcome(400, "The activity could not be processed.")
+    if getattr(settings, "FEDERATION_INBOX_APPLY_AT_ONCE", False):
+        from .inbox_worker import apply_all_due
+
+        apply_all_due()
+    return outcome
