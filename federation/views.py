@@ -28,7 +28,7 @@ from .errors import FederationError
 from .forms import AddPeerForm, FederationSettingsForm
 from .http import ACTIVITY_JSON
 from .inbox import MAX_BODY_BYTES, receive
-from .models import Delivery, FederationSettings, OutboxActivity, Peer
+from .models import Delivery, FederationSettings, InboxActivity, OutboxActivity, Peer
 from .registry import is_admin, local_actor
 
 PAGE_SIZE = 20
@@ -255,6 +255,9 @@ def peers_page(request):
         "failed": Delivery.objects.filter(state=Delivery.State.FAILED)
         .select_related("activity", "peer")
         .order_by("-activity__created_at")[:50],
+        "parked": InboxActivity.objects.filter(
+            state__in=[InboxActivity.State.PARKED, InboxActivity.State.REFUSED]
+        ).order_by("-received_at")[:50],
     }
     return render(request, "federation/peers.html", context)
 
