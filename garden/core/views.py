@@ -4,6 +4,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 
 def _database_ok() -> bool:
@@ -44,3 +45,10 @@ def healthz(request) -> JsonResponse:
         },
         status=200 if healthy else 503,
     )
+
+
+@csrf_exempt
+async def bench_ceiling(request) -> JsonResponse:
+    """The inbox benchmark's ceiling: a POST answered 202 at once, through the same server
+    and middleware as the inbox. Routed only when ``BENCH_CEILING=1``."""
+    return JsonResponse({"detail": "Accepted."}, status=202)

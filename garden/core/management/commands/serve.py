@@ -40,6 +40,20 @@ def hand_over(sock: socket.socket):
     return prepare
 
 
+def daphne_command(python: str, sock: socket.socket) -> list[str]:
+    # daphne adopts the socket the way systemd socket activation hands it over.
+    domain = "INET6" if sock.family == socket.AF_INET6 else "INET"
+    return [python, "-m", "daphne", "-e", f"systemd:domain={domain}:index=0", ASGI_APP]
+
+
+def uvicorn_command(python: str, sock: socket.socket) -> list[str]:
+    return [python, "-m", "garden.core.uvicorn_child", ASGI_APP]
+
+
+ASGI_APP = "garden.asgi:application"
+WEB_SERVERS = {"daphne": daphne_command, "uvicorn": uvicorn_command}
+
+
 class Command(BaseCommand):
     help = "Serve this node with daphne and run the background worker beside it."
 
@@ -53,9 +67,22 @@ class Command(BaseCommand):
             help="daphne processes sharing the port (more than one needs REDIS_URL)",
         )
         parser.add_argument("--workers", type=int, default=1, help="background workers to run")
+        parser.add_argument(
+            "--server",
+            choices=sorted(WEB_SERVERS),
+            default=os.environ.get("WEB_SERVER", "daphne"),
+            help="the ASGI server of the web processes (docs/performance.md compares them)",
+        )
 
     def handle(
-        self, *args, host: str, port: int, web_processes: int, workers: int, **options
+        self,
+        *args,
+        host: str,
+        port: int,
+        web_processes: int,
+        workers: int,
+        server: str,
+        **options,
     ) -> None:
         if web_processes < 1 or workers < 0:
             raise CommandError("--web-processes must be at least 1 and --workers at least 0.")
@@ -65,13 +92,10 @@ class Command(BaseCommand):
             raise CommandError("Several web processes need REDIS_URL for live updates.")
         python = sys.executable
         sock = listening_socket(host, port)
-        domain = "INET6" if sock.family == socket.AF_INET6 else "INET"
-        # daphne adopts the socket the way systemd socket activation hands it over.
-        daphne = [python, "-m", "daphne", "-e", f"systemd:domain={domain}:index=0"]
-        daphne.append("garden.asgi:application")
+        web = WEB_SERVERS[server](python, sock)
         worker = [python, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.5"]
         processes = [
-            subprocess.Popen(daphne, pass_fds=(LISTEN_FD,), preexec_fn=hand_over(sock))
+            subprocess.Popen(web, pass_fds=(LISTEN_FD,), preexec_fn=hand_over(sock))
             for _ in range(web_processes)
         ]
         processes += [subprocess.Popen([*worker, "--no-reload"]) for _ in range(workers)]
