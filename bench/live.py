@@ -23,12 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import (  # noqa: E402
     bench_node,
     cpu_seconds,
-    daphne,
     machine,
     percentile,
     py_spy,
     summary_ms,
     top_functions,
+    web_server,
 )
 
 
@@ -128,7 +128,7 @@ async def run_clients(
 def report(env: dict, port: int, data_dir: Path, keys: list[str], args, processes: int) -> None:
     """One run with ``processes`` daphne processes; prints its figures."""
     print(f"-- {processes} daphne process(es)")
-    with daphne(env, port, data_dir / f"daphne-{processes}.log", processes) as server:
+    with web_server(env, port, data_dir / f"daphne-{processes}.log", processes) as server:
         outcome = asyncio.run(
             run_clients(
                 f"ws://127.0.0.1:{port}/ws/live/",

@@ -86,6 +86,9 @@ def apply_due() -> int:
                 held[row.actor_url] = min(held.get(row.actor_url, row.pk), row.pk)
             if row.activity_type in PEERING:  # it may have changed the sender's Peer row
                 peer_of.pop(row.actor_url, None)
+        applied = [row.pk for row in batch if row.state == InboxActivity.State.APPLIED]
+        if applied:  # when the batch commits, as near as can be known before it does
+            InboxActivity.objects.filter(pk__in=applied).update(applied_at=timezone.now())
     return taken
 
 
