@@ -10,6 +10,7 @@ stored once) → 202. ``federation.inbox_worker`` applies what was stored.
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -80,10 +81,42 @@ def check_proof_claims(activity: dict, actor: str) -> dict:
     return proof
 
 
+@dataclass(frozen=True)
+class KnownSender:
+    peer: Peer | None
+    document: dict | None
+    until: float
+
+
+_known: dict[str, KnownSender] = {}
+
+
+def known_sender(actor: str) -> KnownSender:
+    """The sender's Peer row and cached actor document, kept in this process for
+    ``FEDERATION_SENDER_CACHE_SECONDS`` (two queries a request saved). A block or an ended
+    peering reaches the request checks that much later; the worker checks again when it
+    applies, so nothing from a blocked sender is applied."""
+    now = time.monotonic()
+    entry = _known.get(actor)
+    if entry is None or entry.until <= now:
+        ttl = float(getattr(settings, "FEDERATION_SENDER_CACHE_SECONDS", 5))
+        peer = Peer.objects.filter(actor_url=actor).first()
+        entry = KnownSender(peer, cached_actor(actor), now + ttl)
+        if ttl > 0:
+            if len(_known) > 10_000:
+                _known.clear()
+            _known[actor] = entry
+    return entry
+
+
+def forget_sender(actor: str) -> None:
+    _known.pop(actor, None)
+
+
 def verify_sender(activity: dict, actor: str, proof: dict) -> tuple[dict, bool]:
     """Verify with the actor's key; returns (actor document, whether it was fetched now)."""
     method = proof["verificationMethod"]
-    document, fresh = cached_actor(actor), False
+    document, fresh = known_sender(actor).document, False
     if document is None or method not in verification_keys(document):
         try:
             document, fresh = fetch_actor(actor), True
@@ -194,6 +227,9 @@ def store(activity: dict, actor: str, fresh_document: dict | None) -> Outcome:
             row.save(force_insert=True)  # autocommit: the INSERT alone, no BEGIN/COMMIT
     except IntegrityError:
         return Outcome(202, "Already received.")
+    finally:
+        if fresh_document is not None:
+            forget_sender(actor)
     return Outcome(202, "Accepted.")
 
 
@@ -202,7 +238,7 @@ def receive(body: bytes) -> Outcome:
     try:
         activity, actor = parse(body)
         document, fresh = authenticate(activity, actor)
-        peer = Peer.objects.filter(actor_url=actor).first()
+        peer = known_sender(actor).peer
         if not admit(activity, actor, peer):
             return Outcome(202, "Activity type not handled here; ignored.")
         outcome = store(activity, actor, document if fresh else None)

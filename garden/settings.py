@@ -273,6 +273,8 @@ FEDERATION_RETRY_BASE_SECONDS = float(os.environ.get("FEDERATION_RETRY_BASE_SECO
 # The inbox worker: an Update or Delete waits this long at most for the activity that brings
 # its object (docs/federation.md).
 FEDERATION_INBOX_ORDER_WAIT = float(os.environ.get("FEDERATION_INBOX_ORDER_WAIT", "60"))
+# How long a web process keeps a sender's peer state and actor document (federation/inbox.py).
+FEDERATION_SENDER_CACHE_SECONDS = float(os.environ.get("FEDERATION_SENDER_CACHE_SECONDS", "5"))
 # bench/inbox.py's ceiling: a bare POST view beside the inbox (garden/core/views.py).
 BENCH_CEILING = _env_flag("BENCH_CEILING")
 FEDERATION_REPLAY_WINDOW_SECONDS = 3600

@@ -21,6 +21,8 @@ def _immediate_tasks(settings):
     # Likewise what the inbox stored is applied before its 202 (the inbox worker's own
     # tests switch this off and run the worker themselves).
     settings.FEDERATION_INBOX_APPLY_AT_ONCE = True
+    # Tests change peers with update() (no signal) between requests: no cached senders.
+    settings.FEDERATION_SENDER_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

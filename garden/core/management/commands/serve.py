@@ -1,4 +1,4 @@
-"""Run the web server (daphne), the background worker and the periodic scheduler together;
+"""Run the web server (uvicorn, or daphne), the background worker and the scheduler together;
 Ctrl-C stops them all."""
 
 import os
@@ -55,7 +55,7 @@ WEB_SERVERS = {"daphne": daphne_command, "uvicorn": uvicorn_command}
 
 
 class Command(BaseCommand):
-    help = "Serve this node with daphne and run the background worker beside it."
+    help = "Serve this node (uvicorn or daphne) and run the worker and the scheduler beside it."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -64,13 +64,13 @@ class Command(BaseCommand):
             "--web-processes",
             type=int,
             default=int(os.environ.get("WEB_PROCESSES", "1")),
-            help="daphne processes sharing the port (more than one needs REDIS_URL)",
+            help="web processes sharing the port (more than one needs REDIS_URL)",
         )
         parser.add_argument("--workers", type=int, default=1, help="background workers to run")
         parser.add_argument(
             "--server",
             choices=sorted(WEB_SERVERS),
-            default=os.environ.get("WEB_SERVER", "daphne"),
+            default=os.environ.get("WEB_SERVER", "uvicorn"),
             help="the ASGI server of the web processes (docs/performance.md compares them)",
         )
 
