@@ -172,3 +172,16 @@ def test_refused_checks_still_answer_in_the_request(peered, remote, journal):
     response = Client().generic("POST", "/inbox", b"[]", content_type="application/activity+json")
     assert response.status_code == 400
     assert not InboxActivity.objects.exists()
+
+
+def test_a_cached_sender_blocked_in_this_process_is_refused_at_once(
+    peered, remote, journal, settings
+):
+    from federation import inbox, peers
+
+    settings.FEDERATION_SENDER_CACHE_SECONDS = 60
+    inbox.forget_sender(remote.actor_url)
+    assert post(remote.signed("Create", note(remote, 1))).status_code == 202
+    peers.block(peered)  # a save: forgets the cached sender in this process
+    assert post(remote.signed("Create", note(remote, 2))).status_code == 403
+    inbox.forget_sender(remote.actor_url)
