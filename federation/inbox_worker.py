@@ -63,11 +63,12 @@ def apply_all_due() -> int:
 def apply_due() -> int:
     """Apply one batch of due activities in one transaction; returns how many were taken."""
     now = timezone.now()
+    due = InboxActivity.objects.filter(state__in=PENDING, next_attempt_at__lte=now)
+    if not due.exists():  # the usual answer of an idle poll: no transaction, no write lock
+        return 0
     with transaction.atomic():
         batch = list(
-            InboxActivity.objects.select_for_update(skip_locked=True)
-            .filter(state__in=PENDING, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "id")[:BATCH_SIZE]
+            due.select_for_update(skip_locked=True).order_by("next_attempt_at", "id")[:BATCH_SIZE]
         )
         batch.sort(key=lambda row: row.pk)  # arrival order
         held = _senders_held_back(batch)
