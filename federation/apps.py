@@ -15,7 +15,10 @@ class FederationConfig(AppConfig):
         def changed(sender, instance, **kwargs) -> None:
             forget_sender(instance.actor_url)  # this process sees a block at once
 
-        post_save.connect(changed, sender=Peer, dispatch_uid="inbox-forget-peer")
-        post_save.connect(changed, sender=RemoteActor, dispatch_uid="inbox-forget-actor")
+        # weak=False: the receiver is a local function, nothing else holds on to it.
+        for model in (Peer, RemoteActor):
+            post_save.connect(
+                changed, sender=model, weak=False, dispatch_uid=f"inbox-forget-{model.__name__}"
+            )
         if getattr(settings, "FEDERATION_DEBUG_HANDLER", False):
             from . import debug  # noqa: F401  (registers a handler tests can observe)

@@ -181,7 +181,9 @@ def test_a_cached_sender_blocked_in_this_process_is_refused_at_once(
 
     settings.FEDERATION_SENDER_CACHE_SECONDS = 60
     inbox.forget_sender(remote.actor_url)
-    assert post(remote.signed("Create", note(remote, 1))).status_code == 202
+    assert post(remote.signed("Create", note(remote, 1))).status_code == 202  # fetches the actor
+    assert post(remote.signed("Create", note(remote, 2))).status_code == 202  # now cached
+    assert inbox.known_sender(remote.actor_url).peer.state == "accepted"
     peers.block(peered)  # a save: forgets the cached sender in this process
-    assert post(remote.signed("Create", note(remote, 2))).status_code == 403
+    assert post(remote.signed("Create", note(remote, 3))).status_code == 403
     inbox.forget_sender(remote.actor_url)
