@@ -73,6 +73,7 @@ def apply_due() -> int:
         batch.sort(key=lambda row: row.pk)  # arrival order
         held = _senders_held_back(batch)
         peer_of: dict[str, Peer | None] = {}
+        brought: set[tuple[str, str]] = set()  # (sender, object id) applied in this batch
         taken = 0
         for row in batch:
             if row.state == InboxActivity.State.RECEIVED and row.pk > held.get(
@@ -81,15 +82,25 @@ def apply_due() -> int:
                 continue  # an earlier activity of this sender is not applied yet
             if row.actor_url not in peer_of:
                 peer_of[row.actor_url] = Peer.objects.filter(actor_url=row.actor_url).first()
-            _apply_one(row, peer_of[row.actor_url], now)
+            _apply_one(row, peer_of[row.actor_url], now, brought)
             taken += 1
             if row.state == InboxActivity.State.RECEIVED:  # failed, will be retried
                 held[row.actor_url] = min(held.get(row.actor_url, row.pk), row.pk)
             if row.activity_type in PEERING:  # it may have changed the sender's Peer row
                 peer_of.pop(row.actor_url, None)
+        # Marked applied in one statement, in the transaction that holds their effects.
         applied = [row.pk for row in batch if row.state == InboxActivity.State.APPLIED]
-        if applied:  # when the batch commits, as near as can be known before it does
-            InboxActivity.objects.filter(pk__in=applied).update(applied_at=timezone.now())
+        if applied:  # applied_at: when the batch commits, as near as can be known before
+            InboxActivity.objects.filter(pk__in=applied).update(
+                state=InboxActivity.State.APPLIED,
+                handled=True,
+                applied_at=timezone.now(),
+                last_error="",
+            )
+        if brought:  # their objects are here now: what waited for them may go
+            InboxActivity.objects.filter(
+                state=InboxActivity.State.WAITING, object_id__in={obj for _, obj in brought}
+            ).update(next_attempt_at=now)
     return taken
 
 
@@ -112,17 +123,15 @@ def _senders_held_back(batch: list[InboxActivity]) -> dict[str, int]:
     return {entry["actor_url"]: entry["first"] for entry in earlier}
 
 
-def _apply_one(row: InboxActivity, peer: Peer | None, now) -> None:
+def _apply_one(row: InboxActivity, peer: Peer | None, now, brought: set) -> None:
+    """Apply one row in a savepoint (a failure undoes only its own changes); a success is
+    written with the rest of the batch, the other outcomes at once."""
     try:
         with transaction.atomic():
-            dispatch(row, peer, now)
-            row.state, row.handled, row.applied_at = InboxActivity.State.APPLIED, True, now
-            row.last_error = ""
-            row.save(update_fields=["state", "handled", "applied_at", "last_error"])
-        if row.object_id:  # its object is here now: what waited for it may go
-            InboxActivity.objects.filter(
-                state=InboxActivity.State.WAITING, object_id=row.object_id
-            ).update(next_attempt_at=now)
+            dispatch(row, peer, now, brought)
+        row.state = InboxActivity.State.APPLIED
+        if row.object_id and row.activity_type not in ORDER_DEPENDENT:
+            brought.add((row.actor_url, row.object_id))
         return
     except WaitForObject:
         row.state = InboxActivity.State.WAITING
@@ -144,8 +153,10 @@ def _apply_one(row: InboxActivity, peer: Peer | None, now) -> None:
     row.save(update_fields=["state", "attempts", "next_attempt_at", "last_error"])
 
 
-def _waits_for_its_object(row: InboxActivity, now) -> bool:
+def _waits_for_its_object(row: InboxActivity, now, brought: set) -> bool:
     if row.activity_type not in ORDER_DEPENDENT or not row.object_id:
+        return False
+    if (row.actor_url, row.object_id) in brought:
         return False
     if origin(row.object_id) != origin(row.actor_url):
         return False  # not the sender's object (one of ours, say): no Create will come
@@ -160,7 +171,7 @@ def _waits_for_its_object(row: InboxActivity, now) -> bool:
     )
 
 
-def dispatch(row: InboxActivity, peer: Peer | None, now) -> None:
+def dispatch(row: InboxActivity, peer: Peer | None, now, brought: set) -> None:
     """Apply one stored activity (inside the batch's transaction)."""
     activity, actor = row.activity, row.actor_url
     target = route(activity, actor, peer)
@@ -177,7 +188,7 @@ def dispatch(row: InboxActivity, peer: Peer | None, now) -> None:
     elif target == "handler":
         if peer is None or peer.state != Peer.State.ACCEPTED:
             raise ActivityRejected("The sender is no longer a peer.", status=403)
-        if _waits_for_its_object(row, now):
+        if _waits_for_its_object(row, now, brought):
             raise WaitForObject
         handler_for(activity)(activity, peer)
     else:
