@@ -92,17 +92,19 @@ _known: dict[str, KnownSender] = {}
 
 
 def known_sender(actor: str) -> KnownSender:
-    """The sender's Peer row and cached actor document, kept in this process for
-    ``FEDERATION_SENDER_CACHE_SECONDS`` (two queries a request saved). A block or an ended
-    peering reaches the request checks that much later; the worker checks again when it
-    applies, so nothing from a blocked sender is applied."""
+    """The sender's Peer row and cached actor document. Those of an accepted peer are kept in
+    this process for ``FEDERATION_SENDER_CACHE_SECONDS`` (two queries a request saved): a
+    block or an ended peering reaches the request checks that much later, and the worker
+    checks again when it applies, so nothing from a blocked sender is applied. Any other
+    sender is read afresh every time: a peering the worker (another process) just accepted
+    must not be answered 403, which the sender takes as final."""
     now = time.monotonic()
     entry = _known.get(actor)
     if entry is None or entry.until <= now:
         ttl = float(getattr(settings, "FEDERATION_SENDER_CACHE_SECONDS", 5))
         peer = Peer.objects.filter(actor_url=actor).first()
         entry = KnownSender(peer, cached_actor(actor), now + ttl)
-        if ttl > 0:
+        if ttl > 0 and peer is not None and peer.state == Peer.State.ACCEPTED:
             if len(_known) > 10_000:
                 _known.clear()
             _known[actor] = entry

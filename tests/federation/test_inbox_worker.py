@@ -187,3 +187,18 @@ def test_a_cached_sender_blocked_in_this_process_is_refused_at_once(
     peers.block(peered)  # a save: forgets the cached sender in this process
     assert post(remote.signed("Create", note(remote, 3))).status_code == 403
     inbox.forget_sender(remote.actor_url)
+
+
+def test_a_sender_not_yet_peered_is_not_cached(db, garden, remote, network, journal, settings):
+    """The worker (another process) may accept the peering a moment later: no stale 403."""
+    from federation import inbox
+
+    settings.FEDERATION_SENDER_CACHE_SECONDS = 60
+    inbox.forget_sender(remote.actor_url)
+    peer = Peer.objects.create(
+        actor_url=remote.actor_url, inbox_url=remote.inbox_url, state="requested"
+    )
+    assert post(remote.signed("Create", note(remote, 1))).status_code == 403
+    Peer.objects.filter(pk=peer.pk).update(state="accepted")  # no signal, as from another process
+    assert post(remote.signed("Create", note(remote, 2))).status_code == 202
+    inbox.forget_sender(remote.actor_url)
