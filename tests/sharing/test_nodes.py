@@ -222,7 +222,7 @@ def test_a_neighbour_withdraws_its_claim_and_only_it_may(node_factory):  # noqa:
 
     # 400: the claim is not an object of C's, so A gives C no say over it. A's inbox worker
     # refuses it after the 202 and keeps it as refused with that status.
-    assert wait_for(c_undo_outcome, timeout=WAIT) == "delivered: "
+    assert wait_for(c_undo_outcome, timeout=WAIT) == "delivered:"
     refused = a.shell(
         "from federation.models import InboxActivity\n"
         "row = InboxActivity.objects.get(activity_type='Undo')\n"
