@@ -111,21 +111,20 @@ def manage(env: dict[str, str], *args: str) -> str:
 @dataclass
 class WebServer:
     process: subprocess.Popen
-    pids: list[int]  # the daphne processes (one, or the children of ``manage.py serve``)
+    pids: list[int]  # the web processes (the children of ``manage.py serve``)
 
 
 @contextlib.contextmanager
-def daphne(env: dict[str, str], port: int, log: Path, processes: int = 1) -> Iterator[WebServer]:
-    """The node's web server alone (no worker): one daphne, or ``processes`` of them sharing
-    the port through ``manage.py serve --web-processes`` (which needs Redis)."""
+def web_server(
+    env: dict[str, str], port: int, log: Path, processes: int = 1, server: str = "daphne"
+) -> Iterator[WebServer]:
+    """The node as ``manage.py serve`` runs it, without the django-tasks worker: ``processes``
+    web processes of ``server`` (daphne or uvicorn) sharing the port (more than one needs
+    Redis), and the scheduler, which applies what the inbox stored."""
     import httpx
 
-    if processes == 1:
-        command = [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
-        command.append("garden.asgi:application")
-    else:
-        command = [PYTHON, "manage.py", "serve", "--port", str(port)]
-        command += ["--web-processes", str(processes), "--workers", "0"]
+    command = [PYTHON, "manage.py", "serve", "--port", str(port), "--server", server]
+    command += ["--web-processes", str(processes), "--workers", "0"]
     with open(log, "ab") as out:
         process = subprocess.Popen(
             command,
@@ -138,7 +137,7 @@ def daphne(env: dict[str, str], port: int, log: Path, processes: int = 1) -> Ite
 
         def up() -> bool:
             if process.poll() is not None:
-                raise RuntimeError(f"daphne exited; see {log}")
+                raise RuntimeError(f"the server exited; see {log}")
             try:
                 return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
             except httpx.HTTPError:
@@ -146,17 +145,14 @@ def daphne(env: dict[str, str], port: int, log: Path, processes: int = 1) -> Ite
 
         try:
             wait_for(up, timeout=90)
-            if processes == 1:
-                pids = [process.pid]
-            else:
-                pids = wait_for(
-                    lambda: (
-                        (found := child_pids(process.pid, b"daphne"))
-                        and len(found) == processes
-                        and found
-                    ),
-                    timeout=60,
-                )
+            pids = wait_for(
+                lambda: (
+                    (found := child_pids(process.pid, b"garden.asgi:application"))
+                    and len(found) == processes
+                    and found
+                ),
+                timeout=60,
+            )
             yield WebServer(process, pids)
         finally:
             if process.poll() is None:

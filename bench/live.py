@@ -1,12 +1,12 @@
-"""Live: 500 WebSocket clients on one daphne node with the Redis channel layer.
+"""Live: 500 WebSocket clients on one node (uvicorn, then daphne) with the Redis channel layer.
 
 Each client logs in (its own member's session) and opens /ws/live/, as an open page does.
 Then the bench sends garden-wide events through the channel layer, as ``push_garden`` does
 after a commit, each stamped with its send time, and every client notes when it arrives.
 Prints connect time and the broadcast latency p50/p99 over all (event, client) pairs;
-daphne is sampled with py-spy meanwhile.
+the web process is sampled with py-spy meanwhile.
 
-    python bench/live.py [--clients 500] [--events 30]
+    python bench/live.py [--clients 500] [--events 30] [--processes 1 2] [--servers uvicorn daphne]
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import (  # noqa: E402
     bench_node,
     cpu_seconds,
-    daphne,
     machine,
     percentile,
     py_spy,
     summary_ms,
     top_functions,
+    web_server,
 )
 
 
@@ -125,10 +125,13 @@ async def run_clients(
     }
 
 
-def report(env: dict, port: int, data_dir: Path, keys: list[str], args, processes: int) -> None:
-    """One run with ``processes`` daphne processes; prints its figures."""
-    print(f"-- {processes} daphne process(es)")
-    with daphne(env, port, data_dir / f"daphne-{processes}.log", processes) as server:
+def report(
+    env: dict, port: int, data_dir: Path, keys: list[str], args, processes: int, server_name: str
+) -> None:
+    """One run with ``processes`` web processes of ``server_name``; prints its figures."""
+    print(f"-- {server_name}, {processes} web process(es)")
+    log = data_dir / f"{server_name}-{processes}.log"
+    with web_server(env, port, log, processes, server_name) as server:
         outcome = asyncio.run(
             run_clients(
                 f"ws://127.0.0.1:{port}/ws/live/",
@@ -158,13 +161,13 @@ def report(env: dict, port: int, data_dir: Path, keys: list[str], args, processe
             f"{percentile(last, 50) * 1000:.0f} ms, max {max(last) * 1000:.0f} ms"
         )
     print(
-        f"CPU during the broadcasts: daphne {cpu[0]:.1f} s, "
-        f"the clients (this process) {cpu[1]:.1f} s; daphne CPU per broadcast to "
+        f"CPU during the broadcasts: web {cpu[0]:.1f} s, "
+        f"the clients (this process) {cpu[1]:.1f} s; web CPU per broadcast to "
         f"{args.clients} pages: {cpu[0] / args.events * 1000:.0f} ms"
     )
     if outcome["errors"]:
         print("first error:", repr(outcome["errors"][0])[:300])
-    print("-- daphne during the broadcasts (py-spy)")
+    print("-- the web process during the broadcasts (py-spy)")
     print(top_functions(profile))
 
 
@@ -173,7 +176,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--events", type=int, default=30)
     parser.add_argument(
-        "--processes", type=int, nargs="+", default=[1, 2], help="daphne processes, one run each"
+        "--processes", type=int, nargs="+", default=[1, 2], help="web processes, one run each"
+    )
+    parser.add_argument(
+        "--servers", nargs="+", default=["uvicorn", "daphne"], choices=["uvicorn", "daphne"]
     )
     args = parser.parse_args()
 
@@ -181,7 +187,8 @@ def main() -> None:
         keys = make_sessions(args.clients)
         print(f"== Live — {machine()}")
         for processes in args.processes:
-            report(node.env, node.port, node.data_dir, keys, args, processes)
+            for server_name in args.servers:
+                report(node.env, node.port, node.data_dir, keys, args, processes, server_name)
 
 
 if __name__ == "__main__":

@@ -62,9 +62,14 @@ class Sender:
 
 
 def authenticate(
-    activity: dict, actor: str, body: bytes, request: SignedRequest | None = None
+    activity: dict,
+    actor: str,
+    body: bytes,
+    request: SignedRequest | None = None,
+    cached: dict | None = None,
 ) -> Sender:
-    """Check that ``actor`` sent ``activity`` (POSTed as ``body``); raises ProofError."""
+    """Check that ``actor`` sent ``activity`` (POSTed as ``body``); raises ProofError.
+    ``cached``: the actor's document if the caller has it already (saves a query)."""
     signature = request.header("Signature") if request is not None else None
     has_proof = activity.get("proof") is not None
     if not signature and not has_proof:
@@ -78,7 +83,7 @@ def authenticate(
         *([proof["verificationMethod"]] if proof else []),
         *([parameters["keyId"]] if parameters else []),
     ]
-    document, fresh = actor_document_with(actor, wanted)
+    document, fresh = actor_document_with(actor, wanted, cached)
     if proof is not None:
         key = verification_keys(document).get(proof["verificationMethod"])
         if key is None:
@@ -142,10 +147,12 @@ def check_signature_claims(request: SignedRequest, body: bytes, actor: str) -> d
     return parameters
 
 
-def actor_document_with(actor: str, key_ids: list[str]) -> tuple[dict, bool]:
+def actor_document_with(
+    actor: str, key_ids: list[str], cached: dict | None = None
+) -> tuple[dict, bool]:
     """The actor's document, from the cache if it lists every key wanted, else fetched once
     (the actor may have rotated its keys). Returns (document, whether fetched now)."""
-    document = cached_actor(actor)
+    document = cached if cached is not None else cached_actor(actor)
     if document is not None:
         known = {**verification_keys(document), **rsa_public_keys(document)}
         if all(key_id in known for key_id in key_ids):

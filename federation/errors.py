@@ -14,7 +14,8 @@ class FederationError(Exception):
 
 
 class ActivityRejected(FederationError):
-    """A handler refuses an incoming activity; the inbox rolls back and answers ``status``."""
+    """A handler refuses an incoming activity: the inbox worker rolls its changes back and keeps
+    the activity as refused, with ``status`` and the message (shown on the peers page)."""
 
 
 class ProofError(FederationError):

@@ -1,18 +1,26 @@
-"""The shared inbox: verify, deduplicate, dispatch, and answer with the right status.
+"""The shared inbox: the checks that need no further state, a durable store, 202.
 
-Order of checks (cheap first, nothing stored until the sender is authenticated and a handler
-agreed): size (413) → JSON activity (400) → proof and/or HTTP signature, checked by
-``authentication.authenticate`` (401) → blocked sender (403) → seen id (202, not applied
-again) → handler in one transaction.
+In the request, cheap first, nothing stored from a refused message: size (413) → JSON
+activity (400) → ``authenticate``: proof shape, key owner, id origin, replay window, the
+actor's key (cache, one re-fetch on an unknown key) and the proof and/or HTTP signature,
+all in ``authentication.authenticate`` (401) → ``admit``: blocked sender, peered sender for
+domain activities (403; 409 while the sender's Accept of our peering request waits to be
+applied), a type nobody handles (202, ignored) → ``store``: one insert, deduplicated by the
+unique id (a redelivery is 202 and stored once) → 202. ``federation.inbox_worker`` applies
+what was stored.
 """
 
+import json
 import logging
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
 
-from . import discovery, peers, relay
-from .actors import ACTOR_TYPES, remember_actor
+from . import peers
+from .actors import ACTOR_TYPES, cached_actor, remember_actor
 from .authentication import SignedRequest, authenticate
 from .errors import ActivityRejected, FederationError
 from .models import InboxActivity, Peer
@@ -22,8 +30,8 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
 PEERING_ANSWERS = {"Accept", "Reject", "Undo"}
-# To a garden we asked to peer with, whose Accept has not reached us yet: "not now", which its
-# outbox retries (409 is not one of the answers it gives up on), never 403.
+# To a garden we asked to peer with, whose Accept has not been applied yet: "not now", which
+# its outbox retries (409 is not one of the answers it gives up on), never 403.
 ACCEPT_NOT_YET_APPLIED = 409
 
 
@@ -54,6 +62,40 @@ def check_shape(activity) -> str:
     return actor
 
 
+@dataclass(frozen=True)
+class KnownSender:
+    peer: Peer | None
+    document: dict | None
+    until: float
+
+
+_known: dict[str, KnownSender] = {}
+
+
+def known_sender(actor: str) -> KnownSender:
+    """The sender's Peer row and cached actor document. Those of an accepted peer are kept in
+    this process for ``FEDERATION_SENDER_CACHE_SECONDS`` (two queries a request saved): a
+    block or an ended peering reaches the request checks that much later, and the worker
+    checks again when it applies, so nothing from a blocked sender is applied. Any other
+    sender is read afresh every time: a peering the worker (another process) just accepted
+    must not be answered 403, which the sender takes as final."""
+    now = time.monotonic()
+    entry = _known.get(actor)
+    if entry is None or entry.until <= now:
+        ttl = float(getattr(settings, "FEDERATION_SENDER_CACHE_SECONDS", 5))
+        peer = Peer.objects.filter(actor_url=actor).first()
+        entry = KnownSender(peer, cached_actor(actor), now + ttl)
+        if ttl > 0 and peer is not None and peer.state == Peer.State.ACCEPTED:
+            if len(_known) > 10_000:
+                _known.clear()
+            _known[actor] = entry
+    return entry
+
+
+def forget_sender(actor: str) -> None:
+    _known.pop(actor, None)
+
+
 def _inner_type(activity: dict) -> str | None:
     obj = activity.get("object")
     return obj.get("type") if isinstance(obj, dict) else None
@@ -69,66 +111,6 @@ def _refers_to_follow(activity: dict, peer: Peer | None) -> bool:
     )
 
 
-def apply(activity: dict, actor: str, document: dict, fresh: bool, peer: Peer | None) -> Outcome:
-    """Record and apply a verified activity in one transaction: the record commits only
-    with the handler's changes, so a stored id always means the activity was applied."""
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                InboxActivity.objects.create(
-                    activity_id=activity["id"],
-                    activity_type=activity["type"][:40],
-                    actor_url=actor,
-                    handled=True,
-                )
-        except IntegrityError:
-            return Outcome(202, "Already received.")
-        if fresh:
-            remember_actor(document)
-        kind = activity["type"]
-        if kind == "Follow":
-            peers.received_follow(activity, document)
-        elif kind in PEERING_ANSWERS and _refers_to_follow(activity, peer):
-            peers.received_answer(activity, peer)
-        elif (
-            kind == "Update"
-            and isinstance(activity.get("object"), dict)
-            and (activity["object"].get("id") == actor)
-        ):
-            if peer is not None:
-                peers.update_from_document(peer, {**document, **_actor_fields(activity)}).save()
-        elif kind == "Offer" and _inner_type(activity) in ACTOR_TYPES:
-            discovery.received_introduction(activity, _domain_sender(activity, document, peer))
-        else:
-            handler = handler_for(activity) if kind != "Announce" else relay.received_announce
-            if handler is None:
-                transaction.set_rollback(True)
-                return Outcome(202, "Activity type not handled here; ignored.")
-            sender = _domain_sender(activity, document, peer)
-            if kind == "Announce":
-                return Outcome(202, relay.received_announce(activity, sender))
-            handler(activity, sender)
-    return Outcome(202, "Accepted.")
-
-
-def _domain_sender(activity: dict, document: dict, peer: Peer | None) -> Peer:
-    """Who may send a domain activity: an accepted peer; for the kinds a domain app takes from
-    anyone, also a garden we do not peer with (an unsaved Peer when we never met)."""
-    if peer is not None and peer.state == Peer.State.REQUESTED:
-        raise ActivityRejected(
-            "We asked to peer with you and have not received your answer yet; "
-            "send this again after your Accept.",
-            status=ACCEPT_NOT_YET_APPLIED,
-        )
-    if peer is not None and peer.state == Peer.State.ACCEPTED:
-        return peer
-    if activity["type"] != "Announce" and accepts_strangers(activity):
-        return peer or peers.update_from_document(
-            Peer(actor_url=document["id"], state=Peer.State.REJECTED), document
-        )
-    raise ActivityRejected("Only peered gardens may send this.", status=403)
-
-
 def _actor_fields(activity: dict) -> dict:
     """An actor's Update of itself may change how it is shown, never its id or inbox origin."""
     obj = activity["object"]
@@ -137,27 +119,131 @@ def _actor_fields(activity: dict) -> dict:
     }
 
 
-def receive(body: bytes, request: SignedRequest | None = None) -> Outcome:
-    """Process one POSTed body (and the request's signature headers); never raises."""
-    import json
+def route(activity: dict, actor: str, peer: Peer | None) -> str:
+    """Who applies it: ``follow``, ``answer`` (to a Follow), ``actor`` (an actor's Update of
+    itself), ``introduction`` (a peer recommends a garden), ``announce`` (a peer passes on
+    another garden's activity), ``handler`` (a domain app's), or ``""`` (nobody here:
+    ignored)."""
+    kind = activity["type"]
+    if kind == "Follow":
+        return "follow"
+    if kind in PEERING_ANSWERS and _refers_to_follow(activity, peer):
+        return "answer"
+    obj = activity.get("object")
+    if kind == "Update" and isinstance(obj, dict) and obj.get("id") == actor:
+        return "actor" if peer is not None else ""
+    if kind == "Offer" and _inner_type(activity) in ACTOR_TYPES:
+        return "introduction"
+    if kind == "Announce":
+        return "announce"
+    return "handler" if handler_for(activity) is not None else ""
 
+
+# The routes whose activities only a garden may send that we peer with (or, for the kinds a
+# domain app takes from anyone, a garden in reach): checked in the request and again when
+# applied.
+DOMAIN_ROUTES = {"introduction", "announce", "handler"}
+
+
+def domain_sender(activity: dict, peer: Peer | None, document: dict | None) -> Peer:
+    """Who may send a domain activity: an accepted peer; for the kinds a domain app takes from
+    anyone, also a garden we do not peer with (an unsaved Peer when we never met). A garden
+    whose Accept of our request is not applied yet is told to send again (409)."""
+    if peer is not None and peer.state == Peer.State.REQUESTED:
+        raise ActivityRejected(
+            "We asked to peer with you and have not applied your answer yet; "
+            "send this again after your Accept.",
+            status=ACCEPT_NOT_YET_APPLIED,
+        )
+    if peer is not None and peer.state == Peer.State.ACCEPTED:
+        return peer
+    if activity["type"] != "Announce" and accepts_strangers(activity) and document:
+        return peer or peers.update_from_document(
+            Peer(actor_url=document["id"], state=Peer.State.REJECTED), document
+        )
+    raise ActivityRejected("Only peered gardens may send this.", status=403)
+
+
+def object_id_of(activity: dict) -> str:
+    """The id of the object an activity brings, changes or removes ('' if it names none)."""
+    obj = activity.get("object")
+    reference = obj.get("id") if isinstance(obj, dict) else obj
+    return reference if isinstance(reference, str) and len(reference) <= 500 else ""
+
+
+def parse(body: bytes) -> tuple[dict, str]:
+    """The body as an activity and its actor URL (400 if it is not one)."""
     try:
-        try:
-            activity = json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise FederationError("The body is not JSON.", 400) from exc
-        actor = check_shape(activity)
-        sender = authenticate(activity, actor, body, request)
-        peer = Peer.objects.filter(actor_url=actor).first()
-        if peer is not None and peer.state == Peer.State.BLOCKED:
-            raise FederationError("This garden does not accept your messages.", 403)
-        return apply(activity, actor, sender.document, sender.fresh, peer)
+        activity = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise FederationError("The body is not JSON.", 400) from exc
+    return activity, check_shape(activity)
+
+
+def admit(activity: dict, actor: str, peer: Peer | None, document: dict) -> bool:
+    """Whether we take it from this sender: 403 if blocked or, for a domain activity, not
+    allowed to send it (409 while its Accept waits); False for a type nobody here handles
+    (answered 202 and dropped)."""
+    if peer is not None and peer.state == Peer.State.BLOCKED:
+        raise FederationError("This garden does not accept your messages.", 403)
+    target = route(activity, actor, peer)
+    if target in DOMAIN_ROUTES:
+        domain_sender(activity, peer, document)
+    return bool(target)
+
+
+def store(activity: dict, actor: str, fresh_document: dict | None) -> Outcome:
+    """Keep the verified activity for the worker, once: the unique id settles a redelivery
+    (also one that races this one). A single INSERT unless the actor document is new."""
+    row = InboxActivity(
+        activity_id=activity["id"],
+        activity_type=activity["type"][:40],
+        actor_url=actor,
+        object_id=object_id_of(activity),
+        activity=activity,
+        next_attempt_at=timezone.now(),
+    )
+    try:
+        if fresh_document is not None:
+            with transaction.atomic():
+                remember_actor(fresh_document)
+                with transaction.atomic():
+                    row.save(force_insert=True)
+        elif transaction.get_connection().in_atomic_block:
+            with transaction.atomic():  # a savepoint, so a duplicate leaves the caller's intact
+                row.save(force_insert=True)
+        else:
+            row.save(force_insert=True)  # autocommit: the INSERT alone, no BEGIN/COMMIT
+    except IntegrityError:
+        return Outcome(202, "Already received.")
+    finally:
+        if fresh_document is not None:
+            forget_sender(actor)
+    return Outcome(202, "Accepted.")
+
+
+def receive(body: bytes, request: SignedRequest | None = None) -> Outcome:
+    """Check and store one POSTed body (with the request's signature headers); never raises
+    but for the database being away."""
+    try:
+        activity, actor = parse(body)
+        known = known_sender(actor)
+        sender = authenticate(activity, actor, body, request, known.document)
+        peer = known.peer
+        if not admit(activity, actor, peer, sender.document):
+            return Outcome(202, "Activity type not handled here; ignored.")
+        outcome = store(activity, actor, sender.document if sender.fresh else None)
     except FederationError as exc:
         return Outcome(exc.status, exc.message)
     except (OperationalError, InterfaceError):
         # The database is unreachable: the site answers 503 and the sender tries again
         # later. A 400 would tell it to give up, and the activity would be lost.
         raise
-    except Exception:  # a bug or a bad handler must not become a 500 nor half-stored data
+    except Exception:  # a bug must not become a 500 nor half-stored data
         log.exception("inbox could not process an activity")
         return Outcome(400, "The activity could not be processed.")
+    if getattr(settings, "FEDERATION_INBOX_APPLY_AT_ONCE", False):
+        from .inbox_worker import apply_all_due
+
+        apply_all_due()
+    return outcome

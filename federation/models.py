@@ -116,13 +116,43 @@ class Delivery(models.Model):
 
 
 class InboxActivity(models.Model):
-    """The id of every activity we applied, so a redelivery is applied once."""
+    """A verified activity as received: stored once (the id is unique) before the inbox
+    answers 202, then applied by the inbox worker (``federation.inbox_worker``).
+
+    ``handled`` is true exactly when the state is ``applied``; a redelivery of a stored id
+    is answered 202 and applied at most once.
+    """
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        WAITING = "waiting", _("Waiting for its object")
+        APPLIED = "applied", _("Applied")
+        REFUSED = "refused", _("Refused")
+        PARKED = "parked", _("Parked after repeated failures")
 
     activity_id = models.URLField(max_length=500, unique=True)
     activity_type = models.CharField(max_length=40)
     actor_url = models.URLField(max_length=500, db_index=True)
+    # The id of the object it creates, changes or deletes, so an Update or Delete can wait
+    # for the activity that brought its object.
+    object_id = models.URLField(max_length=500, blank=True, db_index=True)
+    activity = models.JSONField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.RECEIVED)
     handled = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="inbox_pending",
+                condition=models.Q(state__in=["received", "waiting"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.activity_id

@@ -292,6 +292,13 @@ FEDERATION_KEY_DIR = DATA_DIR / "keys"
 FEDERATION_ADMIN_CHECK = "garden.members.services.is_coordinator"
 # Tests shorten the retry delays; production keeps ~1 minute doubling, giving up after 3 days.
 FEDERATION_RETRY_BASE_SECONDS = float(os.environ.get("FEDERATION_RETRY_BASE_SECONDS", "60"))
+# The inbox worker: an Update or Delete waits this long at most for the activity that brings
+# its object (docs/federation.md).
+FEDERATION_INBOX_ORDER_WAIT = float(os.environ.get("FEDERATION_INBOX_ORDER_WAIT", "60"))
+# How long a web process keeps a sender's peer state and actor document (federation/inbox.py).
+FEDERATION_SENDER_CACHE_SECONDS = float(os.environ.get("FEDERATION_SENDER_CACHE_SECONDS", "5"))
+# bench/inbox.py's ceiling: a bare POST view beside the inbox (garden/core/views.py).
+BENCH_CEILING = _env_flag("BENCH_CEILING")
 FEDERATION_REPLAY_WINDOW_SECONDS = 3600
 # Delivered outbox deliveries are pruned after this many days (garden/core/housekeeping.py).
 FEDERATION_KEEP_DELIVERED_DAYS = float(os.environ.get("FEDERATION_KEEP_DELIVERED_DAYS", "30"))

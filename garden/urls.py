@@ -32,5 +32,8 @@ urlpatterns = [
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
 ]
 
+if settings.BENCH_CEILING:
+    urlpatterns.append(path("bench/ceiling", core_views.bench_ceiling))
+
 handler500 = "garden.core.unavailable.server_error"
 handler404 = "garden.core.unavailable.page_not_found"

@@ -18,6 +18,11 @@ def _immediate_tasks(settings):
             "QUEUES": ["default", "federation"],
         }
     }
+    # Likewise what the inbox stored is applied before its 202 (the inbox worker's own
+    # tests switch this off and run the worker themselves).
+    settings.FEDERATION_INBOX_APPLY_AT_ONCE = True
+    # Tests change peers with update() (no signal) between requests: no cached senders.
+    settings.FEDERATION_SENDER_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

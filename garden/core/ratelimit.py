@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 _PERIODS = {"s": 1, "m": 60, "h": 3600}
@@ -151,14 +152,9 @@ def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     return response
 
 
-class RateLimitMiddleware:
-    """Answers 429 with Retry-After once a limited view is called too often."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+class RateLimitMiddleware(MiddlewareMixin):
+    """Answers 429 with Retry-After once a limited view is called too often. Only a hook,
+    so under ASGI it costs no thread of its own but for ``process_view``."""
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         if request.method in ("GET", "HEAD", "OPTIONS"):

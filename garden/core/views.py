@@ -1,4 +1,5 @@
 from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from . import status
 
@@ -29,3 +30,10 @@ def healthz(request) -> JsonResponse:
             "failed": backlog.failed,
         }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@csrf_exempt
+async def bench_ceiling(request) -> JsonResponse:
+    """The inbox benchmark's ceiling: a POST answered 202 at once, through the same server
+    and middleware as the inbox. Routed only when ``BENCH_CEILING=1``."""
+    return JsonResponse({"detail": "Accepted."}, status=202)

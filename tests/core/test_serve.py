@@ -50,7 +50,8 @@ def answers(url: str) -> bool:
 
 @pytest.mark.nodes
 @pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
-def test_two_web_processes_each_answer_on_the_shared_port(tmp_path):
+@pytest.mark.parametrize("server", ["uvicorn", "daphne"])
+def test_two_web_processes_each_answer_on_the_shared_port(tmp_path, server):
     port = free_port()
     env = {
         **os.environ,
@@ -64,7 +65,8 @@ def test_two_web_processes_each_answer_on_the_shared_port(tmp_path):
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
     serve = subprocess.Popen(
-        [*manage, "serve", "--port", str(port), "--web-processes", "2", "--workers", "0"],
+        [*manage, "serve", "--port", str(port), "--web-processes", "2", "--workers", "0"]
+        + ["--server", server],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -74,9 +76,10 @@ def test_two_web_processes_each_answer_on_the_shared_port(tmp_path):
     url = f"http://127.0.0.1:{port}/healthz"
     try:
         wait_for(lambda: answers(url), timeout=90)
-        web = wait_for(lambda: (pids := child_pids(serve.pid, b"daphne")) and len(pids) == 2, 30)
+        app = b"garden.asgi:application"
+        web = wait_for(lambda: (pids := child_pids(serve.pid, app)) and len(pids) == 2, 30)
         assert web
-        first, second = child_pids(serve.pid, b"daphne")
+        first, second = child_pids(serve.pid, app)
         # With one process frozen, the other alone accepts every connection; so each of the
         # two really listens on the port.
         for frozen in (first, second):

@@ -139,16 +139,22 @@ def test_domain_activity_from_a_stranger_is_403(db, garden, remote, network, app
     assert not RemoteActor.objects.exists()
 
 
+# A handler runs after the 202 (in the inbox worker): its refusal or failure is recorded
+# on the stored activity instead of answered; the rollback is the same.
+
+
 def test_handler_refusal_rolls_everything_back(peered, remote, applied):
     response = post(remote.signed("Create", note("refuse")))
-    assert response.status_code == 422
-    assert not InboxActivity.objects.exists()
+    assert response.status_code == 202
+    row = InboxActivity.objects.get()
+    assert (row.state, row.handled, row.last_error) == ("refused", False, "422: no")
 
 
-def test_handler_bug_is_400_not_500_and_rolled_back(peered, remote, applied):
+def test_handler_bug_is_not_500_and_rolled_back(peered, remote, applied):
     response = post(remote.signed("Create", note("crash")))
-    assert response.status_code == 400
-    assert not InboxActivity.objects.exists()
+    assert response.status_code == 202
+    assert not InboxActivity.objects.filter(handled=True).exists()
+    assert InboxActivity.objects.get().last_error == "RuntimeError: bug"
     peered.refresh_from_db()
     assert peered.summary == ""
 

@@ -1,4 +1,4 @@
-"""Real daphne processes on loopback for the live and browser tests.
+"""Real web processes (uvicorn or daphne) on loopback for the live and browser tests.
 
 `Site` is one data directory + database that one or more daphne processes serve; each
 process binds port 0 and reports the port it got. On PostgreSQL (DATABASE_URL set in the
@@ -76,25 +76,39 @@ class Site:
 
 
 class Daphne:
-    """One daphne process on 127.0.0.1 and a free port."""
+    """One web process on 127.0.0.1 and a free port: the server ``manage.py serve`` runs by
+    default (uvicorn with uvloop and httptools), or daphne with ``WEB_SERVER=daphne``."""
 
-    LISTENING = re.compile(r"Listening on TCP address 127\.0\.0\.1:(\d+)")
+    LISTENING = re.compile(
+        r"(?:Listening on TCP address|Uvicorn running on http://)127\.0\.0\.1:(\d+)"
+    )
+    COMMANDS = {
+        "daphne": ["-m", "daphne", "-b", "127.0.0.1", "-p", "0"],
+        "uvicorn": [
+            "-m",
+            "uvicorn",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
+            "--ws",
+            "websockets",
+            "--lifespan",
+            "off",
+        ],
+    }
 
     def __init__(self, env: dict[str, str]) -> None:
         self.log: list[str] = []
         self.port: int | None = None
         self._ready = threading.Event()
+        server = env.get("WEB_SERVER", "uvicorn")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                "0",
-                "garden.asgi:application",
-            ],
+            [sys.executable, *self.COMMANDS[server], "garden.asgi:application"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -106,7 +120,7 @@ class Daphne:
         while not self._ready.wait(0.2):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError("daphne did not start:\n" + "".join(self.log[-40:]))
+                raise RuntimeError(f"{server} did not start:\n" + "".join(self.log[-40:]))
 
     def _read(self) -> None:
         for line in self.process.stderr:

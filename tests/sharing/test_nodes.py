@@ -220,8 +220,15 @@ def test_a_neighbour_withdraws_its_claim_and_only_it_may(node_factory):  # noqa:
             "print(f'{d.state}: {d.last_error}' if d.state in ('delivered', 'failed') else '')\n"
         ).strip()
 
-    # 400: the claim is not an object of C's, so A gives C no say over it.
-    assert wait_for(c_undo_outcome, timeout=WAIT) == "failed: answered 400"
+    # 400: the claim is not an object of C's, so A gives C no say over it. A's inbox worker
+    # refuses it after the 202 and keeps it as refused with that status.
+    assert wait_for(c_undo_outcome, timeout=WAIT) == "delivered:"
+    refused = a.shell(
+        "from federation.models import InboxActivity\n"
+        "row = InboxActivity.objects.get(activity_type='Undo')\n"
+        "print(row.state, row.last_error[:4])\n"
+    ).split()
+    assert refused == ["refused", "400:"]
     assert claim_on_origin(a, claim_url) == ("confirmed", "3.00")
 
     # B's member withdraws the claim: A marks it withdrawn and the 2 kg are free again,

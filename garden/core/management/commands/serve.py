@@ -1,4 +1,4 @@
-"""Run the web server (daphne), the background worker and the periodic scheduler together;
+"""Run the web server (uvicorn, or daphne), the background worker and the scheduler together;
 Ctrl-C stops them all."""
 
 import os
@@ -40,8 +40,24 @@ def hand_over(sock: socket.socket):
     return prepare
 
 
+def daphne_command(python: str, sock: socket.socket, proxy_headers: bool) -> list[str]:
+    # daphne adopts the socket the way systemd socket activation hands it over.
+    domain = "INET6" if sock.family == socket.AF_INET6 else "INET"
+    command = [python, "-m", "daphne", "-e", f"systemd:domain={domain}:index=0"]
+    return [*command, *(["--proxy-headers"] if proxy_headers else []), ASGI_APP]
+
+
+def uvicorn_command(python: str, sock: socket.socket, proxy_headers: bool) -> list[str]:
+    command = [python, "-m", "garden.core.uvicorn_child", ASGI_APP]
+    return [*command, *(["--proxy-headers"] if proxy_headers else [])]
+
+
+ASGI_APP = "garden.asgi:application"
+WEB_SERVERS = {"daphne": daphne_command, "uvicorn": uvicorn_command}
+
+
 class Command(BaseCommand):
-    help = "Serve this node with daphne and run the background worker beside it."
+    help = "Serve this node (uvicorn or daphne) and run the worker and the scheduler beside it."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -50,7 +66,7 @@ class Command(BaseCommand):
             "--web-processes",
             type=int,
             default=int(os.environ.get("WEB_PROCESSES", "1")),
-            help="daphne processes sharing the port (more than one needs REDIS_URL)",
+            help="web processes sharing the port (more than one needs REDIS_URL)",
         )
         parser.add_argument("--workers", type=int, default=1, help="background workers to run")
         parser.add_argument(
@@ -65,6 +81,12 @@ class Command(BaseCommand):
             help="take the client's address and scheme from the X-Forwarded-* headers the "
             "TLS proxy in front sets (only behind one, listening on 127.0.0.1)",
         )
+        parser.add_argument(
+            "--server",
+            choices=sorted(WEB_SERVERS),
+            default=os.environ.get("WEB_SERVER", "uvicorn"),
+            help="the ASGI server of the web processes (docs/performance.md compares them)",
+        )
 
     def handle(
         self,
@@ -75,6 +97,7 @@ class Command(BaseCommand):
         workers: int,
         no_scheduler: bool,
         proxy_headers: bool,
+        server: str,
         **options,
     ) -> None:
         if web_processes < 1 or workers < 0:
@@ -85,15 +108,10 @@ class Command(BaseCommand):
             raise CommandError("Several web processes need REDIS_URL for live updates.")
         python = sys.executable
         sock = listening_socket(host, port)
-        domain = "INET6" if sock.family == socket.AF_INET6 else "INET"
-        # daphne adopts the socket the way systemd socket activation hands it over.
-        daphne = [python, "-m", "daphne", "-e", f"systemd:domain={domain}:index=0"]
-        if proxy_headers:
-            daphne.append("--proxy-headers")
-        daphne.append("garden.asgi:application")
+        web = WEB_SERVERS[server](python, sock, proxy_headers)
         worker = [python, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.5"]
         processes = [
-            subprocess.Popen(daphne, pass_fds=(LISTEN_FD,), preexec_fn=hand_over(sock))
+            subprocess.Popen(web, pass_fds=(LISTEN_FD,), preexec_fn=hand_over(sock))
             for _ in range(web_processes)
         ]
         processes += [subprocess.Popen([*worker, "--no-reload"]) for _ in range(workers)]
