@@ -20,14 +20,21 @@ DI_CONTEXT = "https://w3id.org/security/data-integrity/v2"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 CID_CONTEXT = "https://www.w3.org/ns/cid/v1"
 
-# security/v1 first: it is not @protected, so the protected data-integrity and CID contexts
-# after it may define the same terms again without a conflict.
-ACTOR_CONTEXT = [AS_CONTEXT, SECURITY_V1_CONTEXT, DI_CONTEXT, CID_CONTEXT]
-ACTIVITY_CONTEXT = [AS_CONTEXT, DI_CONTEXT]
-
 # Terms of our own (Produce, quantity, Loan …). Only a stable name is needed: nothing is
 # ever fetched from it.
 ALLMENDE_NS = "urn:allmende:vocab#"
+
+# The actor's own terms: whether peers may list us (Mastodon's ``discoverable``, which other
+# servers already read in the same sense) and where our list of peers is.
+ACTOR_TERMS = {
+    "discoverable": "http://joinmastodon.org/ns#discoverable",
+    "neighbours": ALLMENDE_NS + "neighbours",
+}
+
+# security/v1 first: it is not @protected, so the protected data-integrity and CID contexts
+# after it may define the same terms again without a conflict.
+ACTOR_CONTEXT = [AS_CONTEXT, SECURITY_V1_CONTEXT, DI_CONTEXT, CID_CONTEXT, ACTOR_TERMS]
+ACTIVITY_CONTEXT = [AS_CONTEXT, DI_CONTEXT]
 
 _FILES = {
     AS_CONTEXT: "activitystreams.json",

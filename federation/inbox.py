@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from . import peers
+from . import peers, relay
 from .actors import ACTOR_TYPES, cached_actor, remember_actor
 from .authentication import SignedRequest, authenticate
 from .errors import ActivityRejected, FederationError
@@ -189,6 +189,8 @@ def admit(activity: dict, actor: str, peer: Peer | None, document: dict) -> bool
     target = route(activity, actor, peer)
     if target in DOMAIN_ROUTES:
         domain_sender(activity, peer, document)
+    if target == "announce":
+        relay.check_embedded(activity)  # the origin's key is checked by the worker
     return bool(target)
 
 

@@ -58,9 +58,10 @@ def _origin_document(actor: str, method: str) -> dict:
     return document
 
 
-def received_announce(announce: dict, relay: Peer) -> str:
-    """Apply the activity a peer relayed to us (inside the inbox transaction); returns what
-    happened, for the inbox's answer."""
+def check_embedded(announce: dict) -> tuple[dict, str, dict]:
+    """What can be checked of a relayed activity without any key (in the inbox's request):
+    it embeds a whole activity of a kind that travels, with a proof of its own actor on its
+    own origin. Returns (activity, its actor, its proof); ActivityRejected if not."""
     inner = announce.get("object")
     if not isinstance(inner, dict):
         raise ActivityRejected("An Announce must embed the activity it passes on.", status=400)
@@ -69,8 +70,6 @@ def received_announce(announce: dict, relay: Peer) -> str:
         raise ActivityRejected("The embedded activity needs an id and an actor.", status=400)
     if not is_relayable(inner) or handler_for(inner) is None:
         raise ActivityRejected("This kind of activity is not passed on.", status=422)
-    if actor == actor_id():
-        return "Our own activity; ignored."
     try:
         proof = proof_of(inner)
     except InvalidProof as exc:
@@ -78,6 +77,16 @@ def received_announce(announce: dict, relay: Peer) -> str:
     method = proof["verificationMethod"]
     if method.split("#")[0] != actor or origin(inner["id"]) != origin(actor):
         raise ActivityRejected("The embedded activity's proof is not its actor's.", status=422)
+    return inner, actor, proof
+
+
+def received_announce(announce: dict, relay: Peer) -> str:
+    """Apply the activity a peer relayed to us (in the inbox worker's transaction): verified
+    with the origin's key, fetched from the origin; returns what happened."""
+    inner, actor, proof = check_embedded(announce)
+    if actor == actor_id():
+        return "Our own activity; ignored."
+    method = proof["verificationMethod"]
     known = Peer.objects.filter(actor_url=actor).first()
     if known is not None and known.state == Peer.State.BLOCKED:
         return "The origin is blocked here; ignored."

@@ -32,12 +32,15 @@ INTENDED = {
     "verificationMethod": SEC + "verificationMethod",
     "proofPurpose": SEC + "proofPurpose",
     "proofValue": SEC + "proofValue",
+    # federation.contexts.ACTOR_TERMS
+    "discoverable": "http://joinmastodon.org/ns#discoverable",
+    "neighbours": ALLMENDE_NS + "neighbours",
     # garden/sharing
     **{
         term: ALLMENDE_NS + term
         for term in (
             "quantity quantityLeft unit pickupFrom pickupUntil pickupPlace expires condition "
-            "conditionNote status offeredBy claimant borrower busy start end"
+            "conditionNote status offeredBy claimant borrower busy start end hopLimit radiusKm"
         ).split()
     },
 }

@@ -38,6 +38,8 @@ def _context() -> list:
         "borrower",
         "start",
         "end",
+        "hopLimit",
+        "radiusKm",
         pickupFrom={"@type": "xsd:dateTime"},
         pickupUntil={"@type": "xsd:dateTime"},
         expires={"@type": "xsd:dateTime"},

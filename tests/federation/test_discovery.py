@@ -20,6 +20,10 @@ def test_actor_is_an_organization_with_a_multikey(garden, accept):
         "https://w3id.org/security/v1",
         "https://w3id.org/security/data-integrity/v2",
         "https://www.w3.org/ns/cid/v1",
+        {
+            "discoverable": "http://joinmastodon.org/ns#discoverable",
+            "neighbours": "urn:allmende:vocab#neighbours",
+        },
     ]
     assert actor["id"] == "http://127.0.0.1:8000/actor"
     for field in ("inbox", "outbox", "followers"):

@@ -190,7 +190,8 @@ def test_a_cached_sender_blocked_in_this_process_is_refused_at_once(
 
 
 def test_a_sender_not_yet_peered_is_not_cached(db, garden, remote, network, journal, settings):
-    """The worker (another process) may accept the peering a moment later: no stale 403."""
+    """The worker (another process) may accept the peering a moment later: no stale refusal.
+    Until then the answer is the retryable 409 (our request waits for their Accept)."""
     from federation import inbox
 
     settings.FEDERATION_SENDER_CACHE_SECONDS = 60
@@ -198,7 +199,7 @@ def test_a_sender_not_yet_peered_is_not_cached(db, garden, remote, network, jour
     peer = Peer.objects.create(
         actor_url=remote.actor_url, inbox_url=remote.inbox_url, state="requested"
     )
-    assert post(remote.signed("Create", note(remote, 1))).status_code == 403
+    assert post(remote.signed("Create", note(remote, 1))).status_code == 409
     Peer.objects.filter(pk=peer.pk).update(state="accepted")  # no signal, as from another process
     assert post(remote.signed("Create", note(remote, 2))).status_code == 202
     inbox.forget_sender(remote.actor_url)

@@ -9,9 +9,11 @@ import pytest
 from django.test import Client
 
 from federation import http
-from federation.models import FederationSettings, Peer
+from federation.models import FederationSettings, InboxActivity, Peer
 from garden.sharing.models import Offer
 from tests.federation.remote import Network, RemoteGarden
+
+from garden.sharing.federate import _context as sharing_context
 
 from .test_inbox import produce
 
@@ -40,7 +42,15 @@ def gardens(garden, settings, monkeypatch):
 def offer_from(origin: RemoteGarden, **overrides) -> dict:
     peer_like = type("P", (), {"actor_url": origin.actor_url})
     activity = produce(peer_like, **{"hopLimit": 1, "radiusKm": 10, **overrides})
-    return origin.signed(activity["type"], activity["object"])
+    return origin.signed(activity["type"], activity["object"], **{"@context": sharing_context()})
+
+
+def refusal_of(announce: dict) -> str:
+    """Why the inbox worker refused an Announce it had answered 202 (the origin's proof is
+    checked after the store)."""
+    row = InboxActivity.objects.get(activity_id=announce["id"])
+    assert row.state == InboxActivity.State.REFUSED
+    return row.last_error
 
 
 def test_a_relayed_offer_is_stored_as_the_origins_and_applied_once(gardens):
@@ -57,8 +67,10 @@ def test_a_changed_embedded_offer_is_refused_and_logged(gardens, caplog):
     origin, relay = gardens
     signed = offer_from(origin)
     signed["object"]["quantityLeft"] = "50.00"
+    announce = relay.signed("Announce", signed)
     with caplog.at_level(logging.WARNING, logger="federation.relay"):
-        assert post(relay.signed("Announce", signed)) == 422
+        assert post(announce) == 202
+    assert refusal_of(announce).startswith("422: ")
     assert not Offer.objects.exists()
     assert "does not verify with its origin's key" in caplog.text
 
@@ -67,7 +79,9 @@ def test_an_offer_signed_by_the_relay_in_the_origins_name_is_refused(gardens):
     origin, relay = gardens
     activity = origin.activity("Offer", offer_from(origin)["object"])
     forged = origin.sign(activity, key=relay.key, key_id=origin.key_id)
-    assert post(relay.signed("Announce", forged)) == 422
+    announce = relay.signed("Announce", forged)
+    assert post(announce) == 202
+    assert refusal_of(announce).startswith("422: ")
     assert not Offer.objects.exists()
 
 
@@ -104,7 +118,11 @@ def test_a_peer_passes_its_gardens_offer_on_within_the_origins_radius(near, far)
     from .conftest import make_peer
 
     beside = make_peer("Garten Nebenan", 52.56, 13.4)  # ~4 km from near, ~7 km from us
-    activity = {**produce(near, hopLimit=1, radiusKm=5), "id": "https://garten-nord.example/a/1"}
+    activity = {
+        "@context": sharing_context(),
+        **produce(near, hopLimit=1, radiusKm=5),
+        "id": "https://garten-nord.example/a/1",
+    }
     inbox.offer_arrived(activity, near)
     (announce,) = Delivery.objects.filter(activity__activity_type="Announce")
     assert announce.peer == beside and announce.activity.activity["object"] == activity
