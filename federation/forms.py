@@ -16,3 +16,9 @@ class FederationSettingsForm(forms.ModelForm):
     class Meta:
         model = FederationSettings
         fields = ["auto_accept_km"]
+
+
+class FollowerPolicyForm(forms.ModelForm):
+    class Meta:
+        model = FederationSettings
+        fields = ["accept_followers"]

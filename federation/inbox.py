@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 
-from . import peers
+from . import followers, peers
 from .actors import cached_actor, fetch_actor, origin, remember_actor, verification_keys
 from .crypto import InvalidProof, parse_created, proof_of, verify
 from .errors import ActivityRejected, FederationError, FetchError, ProofError
 from .models import InboxActivity, Peer
-from .registry import handler_for
+from .registry import accepts_anyone, handler_for
 
 log = logging.getLogger(__name__)
 
@@ -128,10 +128,14 @@ def apply(activity: dict, actor: str, document: dict, fresh: bool, peer: Peer | 
         if fresh:
             remember_actor(document)
         kind = activity["type"]
-        if kind == "Follow":
+        if kind == "Follow" and followers.is_garden(document):
             peers.received_follow(activity, document)
+        elif kind == "Follow":  # a person (or any other actor) follows; never a peer
+            followers.received_follow(activity, document)
         elif kind in PEERING_ANSWERS and _refers_to_follow(activity, peer):
             peers.received_answer(activity, peer)
+        elif kind == "Undo" and followers.received_undo(activity, actor):
+            pass
         elif (
             kind == "Update"
             and isinstance(activity.get("object"), dict)
@@ -144,6 +148,9 @@ def apply(activity: dict, actor: str, document: dict, fresh: bool, peer: Peer | 
             if handler is None:
                 transaction.set_rollback(True)
                 return Outcome(202, "Activity type not handled here; ignored.")
+            if accepts_anyone(handler):
+                handler(activity, peer if peer and peer.state == Peer.State.ACCEPTED else None)
+                return Outcome(202, "Accepted.")
             if peer is None or peer.state != Peer.State.ACCEPTED:
                 raise ActivityRejected("Only peered gardens may send this.", status=403)
             handler(activity, peer)
@@ -170,7 +177,7 @@ def receive(body: bytes) -> Outcome:
         actor = check_shape(activity)
         proof = check_proof_claims(activity, actor)
         peer = Peer.objects.filter(actor_url=actor).first()
-        if peer is not None and peer.state == Peer.State.BLOCKED:
+        if (peer is not None and peer.state == Peer.State.BLOCKED) or followers.is_blocked(actor):
             raise FederationError("This garden does not accept your messages.", 403)
         document, fresh = verify_sender(activity, actor, proof)
         return apply(activity, actor, document, fresh, peer)

@@ -14,6 +14,9 @@ from django.utils.module_loading import import_string
 Handler = Callable[[dict, "object"], None]
 
 _handlers: dict[tuple[str, str | None], Handler] = {}
+# Handlers that take activities from any actor that is not blocked (replies from people),
+# not only from peered gardens; they get ``sender_peer`` None for such actors.
+_open_to_anyone: set[Handler] = set()
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,15 @@ def _default_provider() -> LocalActor:
 _provider: Callable[[], LocalActor] = _default_provider
 
 
-def handles(activity_type: str, object_type: str | None = None):
+def handles(activity_type: str, object_type: str | None = None, *, from_anyone: bool = False):
     """Register ``handler(activity, sender_peer)`` for activities of that type (and, if given,
-    whose object — for Undo/Delete/Update/Accept/Reject the inner object — has that type)."""
+    whose object — for Undo/Delete/Update/Accept/Reject the inner object — has that type).
+    ``from_anyone``: also from actors that are not peered gardens (followers, people)."""
 
     def register(handler: Handler) -> Handler:
         _handlers[(activity_type, object_type)] = handler
+        if from_anyone:
+            _open_to_anyone.add(handler)
         return handler
 
     return register
@@ -60,6 +66,10 @@ def handler_for(activity: dict) -> Handler | None:
         return None
     object_type = object_type_of(activity)
     return _handlers.get((activity_type, object_type)) or _handlers.get((activity_type, None))
+
+
+def accepts_anyone(handler: Handler) -> bool:
+    return handler in _open_to_anyone
 
 
 def set_local_actor_provider(provider: Callable[[], LocalActor]) -> None:

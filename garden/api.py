@@ -9,6 +9,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from federation.api import router as federation_router
 from garden.core.errors import RuleError
+from garden.core.followers_api import router as followers_router
 from garden.core.openapi import AllmendeAPI
 from garden.harvests.api import router as harvests_router
 from garden.members.api import router as members_router
@@ -80,3 +81,4 @@ api.add_router("", shifts_router)
 api.add_router("", harvests_router)
 api.add_router("", sharing_router)
 api.add_router("", federation_router)
+api.add_router("", followers_router)
