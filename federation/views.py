@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from . import outbox as outbox_module
 from . import followers as follower_services
+from . import outbox as outbox_module
 from . import peers as peer_services
 from .actors import AS_CONTEXT, actor_id, followers_url, handle, local_actor_document, outbox_url
 from .errors import FederationError
