@@ -15,6 +15,7 @@ from garden.harvests.api import router as harvests_router
 from garden.members.api import router as members_router
 from garden.members.models import ApiToken
 from garden.plots.api import router as plots_router
+from garden.posts.api import router as posts_router
 from garden.sharing.api import router as sharing_router
 from garden.shifts.api import router as shifts_router
 
@@ -82,3 +83,4 @@ api.add_router("", harvests_router)
 api.add_router("", sharing_router)
 api.add_router("", federation_router)
 api.add_router("", followers_router)
+api.add_router("", posts_router)

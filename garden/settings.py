@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "garden.shifts",
     "garden.harvests",
     "garden.sharing",
+    "garden.posts",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("shifts/", include("garden.shifts.urls")),
     path("harvests/", include("garden.harvests.urls")),
     path("share/", include("garden.sharing.urls")),
+    path("posts/", include("garden.posts.urls")),
     path("", include("federation.urls")),
     path("", include("garden.members.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),

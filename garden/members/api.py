@@ -202,6 +202,7 @@ def invite_revoke(request, pk: int):
 class AnnouncementIn(Schema):
     title: str
     body: str
+    public: bool = False
 
 
 class AnnouncementOut(Schema):
@@ -209,6 +210,7 @@ class AnnouncementOut(Schema):
     title: str
     body: str
     author: str
+    public: bool
     created_at: str
 
 
@@ -218,6 +220,7 @@ def _announcement_out(a: Announcement) -> dict:
         "title": a.title,
         "body": a.body,
         "author": services.display_name(a.author) if a.author else "",
+        "public": a.public,
         "created_at": a.created_at.isoformat(),
     }
 
@@ -238,7 +241,9 @@ def announcement_list(request):
 )
 def announcement_create(request, payload: AnnouncementIn):
     by = api_coordinator(request)
-    announcement = services.post_announcement(author=by, title=payload.title, body=payload.body)
+    announcement = services.post_announcement(
+        author=by, title=payload.title, body=payload.body, public=payload.public
+    )
     return Status(201, _announcement_out(announcement))
 
 
