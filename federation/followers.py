@@ -107,6 +107,11 @@ def received_undo(activity: dict, actor: str) -> bool:
     return rows.delete()[0] > 0
 
 
+def forget(actor: str) -> None:
+    """The actor's account is gone: it follows no more (a block stays)."""
+    Follower.objects.filter(actor_url=actor).exclude(state=Follower.State.BLOCKED).delete()
+
+
 def _locked(follower: Follower) -> Follower:
     return Follower.objects.select_for_update().get(pk=follower.pk)
 

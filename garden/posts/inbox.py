@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.html import strip_tags
 
+from federation import followers
 from federation.actors import actor_id, cached_actor, origin, plain_text
 
 from . import services
@@ -102,11 +103,15 @@ def _aware(value):
 
 
 def note_deleted(activity: dict, sender) -> None:
-    """The author deleted its reply: so do we."""
+    """The author deleted its reply: so do we. An account deleted (``Delete`` of the actor
+    itself, as Mastodon sends it) takes its replies and its follow along."""
     obj = activity.get("object")
     reference = obj.get("id") if isinstance(obj, dict) else obj
     actor = activity["actor"] if isinstance(activity["actor"], str) else activity["actor"]["id"]
-    if isinstance(reference, str):
+    if reference == actor:
+        Reply.objects.filter(actor_url=actor).delete()
+        followers.forget(actor)
+    elif isinstance(reference, str):
         Reply.objects.filter(remote_id=reference, actor_url=actor).delete()
 
 

@@ -39,6 +39,7 @@ PAGES = [
     ("tools", "member1", "/share/tools/"),
     ("loans", "member1", "/share/loans/"),
     ("peers", "coordinator", "/federation/peers/"),
+    ("followers", "coordinator", "/federation/followers/"),
 ]
 
 

@@ -206,3 +206,17 @@ def test_api_public_announcements_offer_audience_and_replies(
     assert api(member).get(f"/offers/{post.offer_id}/replies").json()["count"] == 0
     announcement_id = created.json()["id"]
     assert api(member).get(f"/announcements/{announcement_id}/replies").json()["count"] == 0
+
+
+def test_deleting_a_reply_or_the_account_removes_what_came_from_it(member, follower, person):
+    public_offer(member)
+    post = PublicPost.objects.get()
+    create = reply_to(person, post, "Bis gleich")
+    post_inbox(create)
+    note_id = create["object"]["id"]
+    post_inbox(person.signed("Delete", {"id": note_id, "type": "Tombstone"}))
+    assert not Reply.objects.exists()
+    post_inbox(reply_to(person, post, "Noch eine Antwort"))
+    assert Reply.objects.count() == 1
+    assert post_inbox(person.signed("Delete", person.actor_url)).status_code == 202
+    assert not Reply.objects.exists() and not Follower.objects.exists()
