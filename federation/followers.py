@@ -82,6 +82,9 @@ def _answer(follower: Follower, kind: str) -> None:
 
 def received_follow(activity: dict, document: dict) -> Follower:
     """Someone who is not a garden follows us (inside the inbox transaction)."""
+    target = activity.get("object")
+    if (target.get("id") if isinstance(target, dict) else target) != actor_id():
+        raise FollowerError("Only this garden's actor can be followed here.", status=422)
     follower = Follower.objects.select_for_update().filter(actor_url=document["id"]).first()
     follower = _from_document(follower or Follower(actor_url=document["id"]), document)
     follower.follow_id = activity["id"]

@@ -43,7 +43,7 @@ def _moment(value) -> str:
 
 def _offer_html(offer: Offer, link: str) -> str:
     """Small HTML (p, a, br), every value escaped; names the garden, never the member."""
-    amount = f"{offer.quantity.normalize():f}"
+    amount = f"{offer.quantity_left.normalize():f}"  # what is left to claim
     lines = [
         format_html(
             "<p>{}</p>",

@@ -74,8 +74,10 @@ def person(network):
     return on_server(network, RemotePerson())
 
 
-def follow(person, garden_actor="http://testserver/actor"):
-    activity = person.signed("Follow", garden_actor)
+def follow(person, garden_actor=None):
+    from django.conf import settings
+
+    activity = person.signed("Follow", garden_actor or f"{settings.ALLMENDE_URL}/actor")
     return activity, post(activity)
 
 
@@ -115,6 +117,11 @@ def test_by_hand_the_follower_waits_and_coordinators_are_told(garden, coordinato
     assert response.status_code == 302
     assert Follower.objects.get().state == "accepted"
     assert [a["type"] for a in sent_to(person.inbox_url)] == ["Accept"]
+
+
+def test_a_follow_of_another_actor_is_refused(garden, person):
+    assert follow(person, "https://elsewhere.example/actor")[1].status_code == 422
+    assert not Follower.objects.exists()
 
 
 def test_undo_follow_ends_it(garden, person):
