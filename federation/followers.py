@@ -52,6 +52,8 @@ def _delivery_inbox(document: dict) -> str:
 
 
 def _from_document(follower: Follower, document: dict) -> Follower:
+    if len(document["inbox"]) > 500 or len(document["id"]) > 500:
+        raise FollowerError("The actor's addresses are too long.", status=422)
     follower.name = plain_text(document.get("name"), 200)
     follower.server = host_of(document["id"])[:253]
     username = plain_text(document.get("preferredUsername"), 100)
