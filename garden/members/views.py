@@ -15,10 +15,14 @@ from .forms import JoinForm, SignupForm
 
 
 def home(request):
+    from garden.posts.services import visible_replies_of
+
     garden = services.get_garden()
     announcements = []
     if services.is_member(request.user):
-        announcements = garden.announcements.select_related("author__profile")[:10]
+        announcements = garden.announcements.select_related(
+            "author__profile", "public_post"
+        ).prefetch_related(visible_replies_of("public_post"))[:10]
     return render(request, "members/home.html", {"announcements": announcements})
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import format_html, format_html_join
@@ -182,6 +182,11 @@ def visible_replies(post: PublicPost | None) -> QuerySet[Reply]:
     if post is None:
         return Reply.objects.none()
     return post.replies.filter(hidden=False)
+
+
+def visible_replies_of(path: str) -> Prefetch:
+    """Prefetch the visible replies of ``<path>`` (a PublicPost), for lists of posts."""
+    return Prefetch(f"{path}__replies", queryset=Reply.objects.filter(hidden=False))
 
 
 def replies_for(owner: Offer | Announcement, user=None) -> list[Reply]:

@@ -220,3 +220,19 @@ def test_deleting_a_reply_or_the_account_removes_what_came_from_it(member, follo
     assert Reply.objects.count() == 1
     assert post_inbox(person.signed("Delete", person.actor_url)).status_code == 202
     assert not Reply.objects.exists() and not Follower.objects.exists()
+
+
+def test_replies_show_under_a_public_announcement_for_members(
+    member, coordinator, follower, person
+):
+    member_services.post_announcement(
+        author=coordinator, title="Fest", body="Am Samstag", public=True
+    )
+    post = PublicPost.objects.get()
+    post_inbox(reply_to(person, post, "Wir kommen <3"))
+    home = client_for(member).get("/").content.decode()
+    assert "Wir kommen &lt;3" in home and "@ada@social.example" in home
+    Reply.objects.update(hidden=True)
+    assert "Wir kommen" not in client_for(member).get("/").content.decode()
+    page = client_for(coordinator).get("/garden/announcements/").content.decode()
+    assert "Wir kommen &lt;3" in page and "Show again" in page
