@@ -27,8 +27,13 @@ run: $(VENV)/.runtime
 	$(NODE_ENV) $(BIN)/python manage.py seed_demo
 	$(NODE_ENV) $(BIN)/python manage.py serve --port $(PORT)
 
+# Fedify for the interop tests (tests/interop/), when npm is there; without it they skip.
+INTEROP := $(if $(shell command -v npm),tests/interop/node_modules/.package-lock.json)
+tests/interop/node_modules/.package-lock.json: tests/interop/package-lock.json
+	cd tests/interop && npm ci --no-audit --no-fund --loglevel=error
+
 # With TEST_DATABASE_URL (and REDIS_URL) set, the same suite runs on PostgreSQL (and Redis).
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(INTEROP)
 	$(BIN)/ruff check .
 	$(if $(TEST_DATABASE_URL),DATABASE_URL=$(TEST_DATABASE_URL)) $(BIN)/pytest $(PYTEST_ARGS)
 

@@ -3,21 +3,21 @@
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.utils import timezone
 from nacl.signing import VerifyKey
 
 from . import keys
+from .contexts import ACTIVITY_CONTEXT, ACTOR_CONTEXT, AS_CONTEXT  # noqa: F401 (re-exported)
 from .crypto import verify_key_from_multibase
 from .errors import FetchError
 from .http import fetch_json
 from .models import RemoteActor
 from .registry import local_actor
 
-AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
-DI_CONTEXT = "https://w3id.org/security/data-integrity/v2"
-MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
-ACTIVITY_CONTEXT = [AS_CONTEXT, DI_CONTEXT]
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 ACTOR_TYPES = {"Organization", "Group", "Application", "Service", "Person"}
 
@@ -42,6 +42,10 @@ def key_id(key: keys.NodeKey) -> str:
     return f"{actor_id()}#{key.multibase}"
 
 
+def rsa_key_id(key: keys.NodeKey) -> str:
+    return f"{actor_id()}#rsa-{key.rsa_fingerprint}"
+
+
 def handle() -> str:
     return f"{local_actor().preferred_username}@{settings.ALLMENDE_HOST}"
 
@@ -56,10 +60,13 @@ def _xsd(moment: datetime) -> str:
 
 
 def local_actor_document() -> dict:
-    """The garden as an ActivityStreams Organization with its keys (FEP-521a)."""
+    """The garden as an ActivityStreams Organization with its keys: Ed25519 Multikeys in
+    ``assertionMethod`` (FEP-521a) and RSA keys in ``publicKey`` (HTTP Signatures)."""
     me = local_actor()
     methods = []
-    for key in keys.valid_keys():
+    current = keys.current_key()
+    valid = keys.valid_keys()
+    for key in valid:
         method = {
             "id": key_id(key),
             "type": "Multikey",
@@ -69,8 +76,14 @@ def local_actor_document() -> dict:
         if key.expires:
             method["expires"] = _xsd(key.expires)
         methods.append(method)
+    # The current RSA key first: Mastodon reads only the first publicKey.
+    older = [key for key in valid if key.rsa_key and key.multibase != current.multibase]
+    public_keys = [
+        {"id": rsa_key_id(key), "owner": actor_id(), "publicKeyPem": key.rsa_public_pem}
+        for key in [current, *older]
+    ]
     document = {
-        "@context": [AS_CONTEXT, DI_CONTEXT, MULTIKEY_CONTEXT],
+        "@context": ACTOR_CONTEXT,
         "id": actor_id(),
         "type": "Organization",
         "preferredUsername": me.preferred_username,
@@ -80,6 +93,7 @@ def local_actor_document() -> dict:
         "inbox": inbox_url(),
         "outbox": outbox_url(),
         "followers": followers_url(),
+        "publicKey": public_keys[0] if len(public_keys) == 1 else public_keys,
         "assertionMethod": methods,
     }
     if me.latitude is not None and me.longitude is not None:
@@ -147,6 +161,29 @@ def verification_keys(document: dict) -> dict[str, VerifyKey]:
             found[method_id] = verify_key_from_multibase(method.get("publicKeyMultibase"))
         except (ValueError, TypeError):
             continue
+    return found
+
+
+def rsa_public_keys(document: dict) -> dict[str, rsa.RSAPublicKey]:
+    """The actor's RSA keys in ``publicKey`` (HTTP Signatures): owned by the actor, with an
+    id on the actor's origin (``…/actor#main-key`` or GoToSocial's ``…/main-key``)."""
+    actor = document.get("id")
+    entries = document.get("publicKey") or []
+    found = {}
+    for entry in entries if isinstance(entries, list) else [entries]:
+        if not isinstance(entry, dict) or entry.get("owner") != actor:
+            continue
+        entry_id, pem = entry.get("id"), entry.get("publicKeyPem")
+        if not isinstance(entry_id, str) or not isinstance(pem, str) or len(pem) > 10_000:
+            continue
+        if origin(entry_id) != origin(actor):
+            continue
+        try:
+            key = serialization.load_pem_public_key(pem.encode())
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            continue
+        if isinstance(key, rsa.RSAPublicKey) and key.key_size >= 2048:
+            found[entry_id] = key
     return found
 
 

@@ -1,4 +1,5 @@
-"""Outgoing HTTP for federation: timeouts, size limits, no private addresses.
+"""Outgoing HTTP for federation: timeouts, size limits, no private addresses, and an HTTP
+Signature (draft-cavage, federation/httpsig.py) on every request, GET and POST alike.
 
 Remote documents are untrusted and so are their addresses: a peer must not be able to make
 this node fetch from its own loopback or LAN. ``FEDERATION_ALLOW_INSECURE`` lifts that (and
@@ -8,12 +9,17 @@ allows ``http://``) for tests and local demos only.
 import ipaddress
 import json
 import socket
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 from django.conf import settings
 
+from . import httpsig
 from .errors import FetchError
+
+if TYPE_CHECKING:
+    from .keys import NodeKey
 
 ACTIVITY_JSON = "application/activity+json"
 LD_JSON_AS = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
@@ -61,13 +67,26 @@ def client() -> httpx.Client:
     )
 
 
+def signature_headers(
+    method: str, url: str, body: bytes | None = None, key: "NodeKey | None" = None
+) -> dict[str, str]:
+    """Host, Date, Digest (with a body) and Signature, made with ``key`` (default: our current
+    key; pass it when sending many, to read the key file once)."""
+    from . import keys
+    from .actors import rsa_key_id
+
+    key = key or keys.current_key()
+    return httpsig.sign_request(method, url, key.rsa_key, rsa_key_id(key), body)
+
+
 def fetch_json(url: str, accept: str = ACCEPT_ACTIVITY) -> dict:
     """GET a JSON object, following at most a few redirects, each one checked."""
     with client() as http:
         for _hop in range(MAX_REDIRECTS + 1):
             check_url(url)
             try:
-                with http.stream("GET", url, headers={"Accept": accept}) as response:
+                headers = {"Accept": accept, **signature_headers("GET", url)}
+                with http.stream("GET", url, headers=headers) as response:
                     if response.is_redirect and "location" in response.headers:
                         url = urljoin(url, response.headers["location"])
                         continue
@@ -90,10 +109,15 @@ def fetch_json(url: str, accept: str = ACCEPT_ACTIVITY) -> dict:
     raise FetchError(f"Too many redirects from {url[:200]}")
 
 
-def post_activity(http: httpx.Client, url: str, body: bytes) -> int:
-    """POST a signed activity; returns the status code (raises httpx errors)."""
+def post_activity(http: httpx.Client, url: str, body: bytes, key: "NodeKey | None" = None) -> int:
+    """POST an activity (already carrying its proof) with an HTTP Signature over it, made with
+    ``key`` (default: our current key); returns the status code (raises httpx errors). Every
+    delivery goes through here."""
     check_url(url)
-    response = http.post(
-        url, content=body, headers={"Content-Type": ACTIVITY_JSON, "Accept": ACCEPT_ACTIVITY}
-    )
+    headers = {
+        "Content-Type": ACTIVITY_JSON,
+        "Accept": ACCEPT_ACTIVITY,
+        **signature_headers("POST", url, body, key),
+    }
+    response = http.post(url, content=body, headers=headers)
     return response.status_code

@@ -1,4 +1,7 @@
-"""This node's Ed25519 key pairs, kept as files in ``settings.FEDERATION_KEY_DIR``.
+"""This node's key pairs, kept as files in ``settings.FEDERATION_KEY_DIR``.
+
+Each entry is an Ed25519 key (Data Integrity proofs) and an RSA-2048 key (HTTP Signatures,
+which Mastodon and most of the fediverse require), made and rotated together.
 
 Keys never enter the database (so never a dump) nor a page. ``keys.json`` (mode 0600, in a
 0700 directory) lists every key with its creation time; a rotated-out key carries
@@ -7,6 +10,7 @@ Keys never enter the database (so never a dump) nor a page. ``keys.json`` (mode 
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import threading
@@ -14,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from nacl.signing import SigningKey
 
@@ -27,6 +33,7 @@ class NodeKey:
     signing_key: SigningKey
     created: datetime
     expires: datetime | None = None
+    rsa_key: rsa.RSAPrivateKey | None = None
 
     @property
     def multibase(self) -> str:
@@ -38,6 +45,36 @@ class NodeKey:
 
     def is_valid(self, at: datetime | None = None) -> bool:
         return self.expires is None or self.expires > (at or datetime.now(UTC))
+
+    @property
+    def rsa_public_pem(self) -> str:
+        return public_pem(self.rsa_key.public_key())
+
+    @property
+    def rsa_fingerprint(self) -> str:
+        """A short, stable name for the RSA key (its key id's fragment)."""
+        der = self.rsa_key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return hashlib.sha256(der).hexdigest()[:16]
+
+
+def new_rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def public_pem(key: rsa.RSAPublicKey) -> str:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+def _private_pem(key: rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
 
 
 def key_dir() -> Path:
@@ -58,6 +95,7 @@ def _write(keys: list[NodeKey]) -> None:
                 "seed": bytes(key.signing_key).hex(),
                 "created": key.created.isoformat(),
                 "expires": key.expires.isoformat() if key.expires else None,
+                "rsa": _private_pem(key.rsa_key) if key.rsa_key else None,
             }
             for key in keys
         ]
@@ -80,6 +118,14 @@ def _read() -> list[NodeKey]:
             SigningKey(bytes.fromhex(item["seed"])),
             datetime.fromisoformat(item["created"]),
             datetime.fromisoformat(item["expires"]) if item.get("expires") else None,
+            (
+                # Our own file: the (slow) check against crafted keys is not needed.
+                serialization.load_pem_private_key(
+                    item["rsa"].encode(), password=None, unsafe_skip_rsa_key_validation=True
+                )
+                if item.get("rsa")
+                else None
+            ),
         )
         for item in payload["keys"]
     ]
@@ -99,13 +145,17 @@ def _exclusive():
 
 
 def ensure_key() -> NodeKey:
-    """The current key, made on first need."""
+    """The current key, made on first need (and its RSA half, for keys made before it)."""
     with _exclusive():
         keys = _read()
         current = [key for key in keys if key.is_current]
-        if current:
+        if current and current[-1].rsa_key is not None:
             return current[-1]
-        key = NodeKey(SigningKey.generate(), datetime.now(UTC))
+        if current:
+            key = NodeKey(current[-1].signing_key, current[-1].created, None, new_rsa_key())
+            keys = [item for item in keys if item is not current[-1]]
+        else:
+            key = NodeKey(SigningKey.generate(), datetime.now(UTC), None, new_rsa_key())
         _write([*keys, key])
         return key
 
@@ -126,7 +176,7 @@ def rotate(grace: timedelta) -> tuple[NodeKey, NodeKey]:
     with _exclusive():
         now = datetime.now(UTC)
         kept = [key for key in _read() if key.is_valid(now) and not key.is_current]
-        retired = NodeKey(old.signing_key, old.created, now + grace)
-        new = NodeKey(SigningKey.generate(), now)
+        retired = NodeKey(old.signing_key, old.created, now + grace, old.rsa_key)
+        new = NodeKey(SigningKey.generate(), now, None, new_rsa_key())
         _write([*kept, retired, new])
     return retired, new

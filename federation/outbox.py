@@ -138,9 +138,9 @@ def _claim(now) -> list[Delivery]:
     )
 
 
-def _send(http: httpx.Client, url: str, body: bytes) -> tuple[int | None, str]:
+def _send(http: httpx.Client, url: str, body: bytes, key: keys.NodeKey) -> tuple[int | None, str]:
     try:
-        return post_activity(http, url, body), ""
+        return post_activity(http, url, body, key), ""
     except FetchError as exc:
         return None, exc.message
     except httpx.HTTPError as exc:
@@ -194,7 +194,9 @@ def deliver_batch() -> int:
     with client() as http, ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
         results = list(
             pool.map(
-                lambda delivery: _send(http, delivery.inbox_url, bodies[delivery.activity_id]),
+                lambda delivery: _send(
+                    http, delivery.inbox_url, bodies[delivery.activity_id], signing_key
+                ),
                 batch,
             )
         )

@@ -24,6 +24,7 @@ from . import followers as follower_services
 from . import outbox as outbox_module
 from . import peers as peer_services
 from .actors import AS_CONTEXT, actor_id, followers_url, handle, local_actor_document, outbox_url
+from .authentication import SignedRequest
 from .errors import FederationError
 from .forms import AddPeerForm, FederationSettingsForm
 from .http import ACTIVITY_JSON
@@ -67,7 +68,8 @@ def actor(request):
 def webfinger(request):
     resource = unquote(request.GET.get("resource", ""))
     me = handle()
-    if resource not in (f"acct:{me}", actor_id(), settings.ALLMENDE_URL + "/"):
+    site = settings.ALLMENDE_URL
+    if resource not in (f"acct:{me}", actor_id(), site, site + "/"):
         return JsonResponse({"detail": "Unknown resource."}, status=404)
     document = {
         "subject": f"acct:{me}",
@@ -144,7 +146,7 @@ def inbox(request):
     body = request.read(MAX_BODY_BYTES + 1)
     if len(body) > MAX_BODY_BYTES:
         return JsonResponse({"detail": "The activity is too large."}, status=413)
-    outcome = receive(body)
+    outcome = receive(body, SignedRequest.of(request))
     return JsonResponse({"detail": outcome.detail}, status=outcome.status)
 
 

@@ -34,6 +34,61 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def _rsa_keys():
+    from federation.keys import new_rsa_key
+
+    return [new_rsa_key() for _ in range(3)]
+
+
+@pytest.fixture(autouse=True)
+def _rsa_keys_made_once(_rsa_keys, monkeypatch):
+    """A 2048-bit RSA key takes a quarter second to make: tests take real keys, in turn,
+    from three made once per session (distinct enough for a rotation)."""
+    import itertools
+
+    from federation import keys
+
+    turns = itertools.cycle(_rsa_keys)
+    monkeypatch.setattr(keys, "new_rsa_key", lambda: next(turns))
+
+
+@pytest.fixture(autouse=True)
+def _activities_survive_jsonld():
+    """Every activity any test makes the outbox store must survive JSON-LD expansion, signed
+    as it is sent: so a new activity type or property is checked the day a test sends it."""
+    from django.db.models.signals import post_save
+    from nacl.signing import SigningKey
+
+    from federation.crypto import sign
+    from federation.models import OutboxActivity
+
+    stored = []
+
+    def record(sender, instance, created, **kwargs):
+        # publish() always sets @context; rows a test writes by hand as scenery do not.
+        if created and "@context" in instance.activity:
+            stored.append(instance.activity)
+
+    post_save.connect(record, sender=OutboxActivity, weak=False)
+    try:
+        yield
+    finally:
+        post_save.disconnect(record, sender=OutboxActivity)
+    if stored:
+        from .jsonld import expansion_problems
+
+        key = SigningKey.generate()
+        for activity in stored:
+            signed = sign(activity, key, f"{activity['actor']}#key")
+            problems = expansion_problems(signed)
+            assert not problems, (
+                f"{activity.get('type')} would lose data in JSON-LD processors: {problems}; "
+                "define the term in the activity's @context (federation.contexts.vocabulary) "
+                "and in tests/jsonld.py's INTENDED"
+            )
+
+
 @pytest.fixture
 def keep_db_connection():
     """For tests that call the WSGI app directly (not through Django's test client): the

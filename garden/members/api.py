@@ -1,7 +1,9 @@
 from typing import Literal
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
+
+from federation import actors
 
 from . import services
 from .account_api import MembershipOut, membership_out
@@ -24,6 +26,8 @@ class GardenOut(Schema):
     join_policy: str
     rules: str
     members: int
+    handle: str = Field(description="The garden's fediverse address, `name@host`")
+    actor: str = Field(description="The garden's ActivityPub actor URL")
 
 
 class JoinIn(Schema):
@@ -38,9 +42,12 @@ class Detail(Schema):
 @router.get("/garden", response=GardenOut, auth=None, summary="The garden this node runs")
 def garden_detail(request):
     garden = services.get_garden()
+    computed = {"members", "handle", "actor"}
     return {
-        **{f: getattr(garden, f) for f in GardenOut.model_fields if f != "members"},
+        **{f: getattr(garden, f) for f in GardenOut.model_fields if f not in computed},
         "members": services.active_members(garden).count(),
+        "handle": actors.handle(),
+        "actor": actors.actor_id(),
     }
 
 

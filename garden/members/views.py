@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from federation import actors
+
 from . import services
 from .forms import JoinForm, SignupForm
 
@@ -23,7 +25,13 @@ def home(request):
         announcements = garden.announcements.select_related(
             "author__profile", "public_post"
         ).prefetch_related(visible_replies_of("public_post"))[:10]
-    return render(request, "members/home.html", {"announcements": announcements})
+    context = {
+        "announcements": announcements,
+        # How the fediverse finds the garden: the handle to search, the actor to link.
+        "fediverse_handle": "@" + actors.handle(),
+        "actor_url": actors.actor_id(),
+    }
+    return render(request, "members/home.html", context)
 
 
 def _safe_next(request) -> str:

@@ -16,6 +16,36 @@ from garden.members.models import Profile
 from .models import Claim, Loan, Offer, SharingSettings, Tool
 
 
+def _context() -> list:
+    """ActivityStreams plus the sharing terms ActivityStreams lacks, so that a JSON-LD
+    processor keeps them (tests/federation/test_jsonld.py checks every activity)."""
+    from federation.contexts import ACTIVITY_CONTEXT, vocabulary
+
+    terms = vocabulary(
+        "Produce",
+        "Tool",
+        "Claim",
+        "Loan",
+        "quantity",
+        "quantityLeft",
+        "unit",
+        "pickupPlace",
+        "condition",
+        "conditionNote",
+        "status",
+        "offeredBy",
+        "claimant",
+        "borrower",
+        "start",
+        "end",
+        pickupFrom={"@type": "xsd:dateTime"},
+        pickupUntil={"@type": "xsd:dateTime"},
+        expires={"@type": "xsd:dateTime"},
+        busy={"@container": "@list"},
+    )
+    return [*ACTIVITY_CONTEXT, terms]
+
+
 def _outbox():
     from federation import outbox
 
@@ -73,7 +103,7 @@ def _neighbour_or_refuse(actor_url: str):
 def publish(activity: dict, to) -> None:
     recipients = list(to)
     if recipients:
-        _outbox().publish(activity, to=recipients)
+        _outbox().publish({"@context": _context(), **activity}, to=recipients)
 
 
 def _absolute(url: str) -> str:

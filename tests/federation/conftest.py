@@ -2,6 +2,7 @@ import httpx
 import pytest
 
 from federation import http
+from federation.models import Peer
 
 from .remote import Network, RemoteGarden
 
@@ -24,3 +25,11 @@ def network(remote, settings, monkeypatch):
 @pytest.fixture(autouse=True)
 def _own_keys(settings, tmp_path):
     settings.FEDERATION_KEY_DIR = tmp_path / "keys"
+
+
+@pytest.fixture
+def peered(db, garden, remote, network):
+    """The fake remote garden, peered with us."""
+    return Peer.objects.create(
+        actor_url=remote.actor_url, inbox_url=remote.inbox_url, name=remote.name, state="accepted"
+    )

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from nacl.signing import SigningKey
 
-from federation import crypto
+from federation import crypto, httpsig, keys
 
 AS = "https://www.w3.org/ns/activitystreams"
 DI = "https://w3id.org/security/data-integrity/v2"
@@ -22,6 +22,10 @@ class RemoteGarden:
         self.actor_url = f"{self.origin}/actor"
         self.inbox_url = f"{self.origin}/inbox"
         self.key = SigningKey.generate()
+        self.rsa_key = keys.new_rsa_key()
+        self.rsa_key_id = f"{self.actor_url}#main-key"
+        self.headers: list[httpx.Headers] = []  # of every request to it
+        self.bodies: list[bytes] = []  # of every POST to its inbox
         self.name = name
         self.latitude, self.longitude = lat, lon
         self.received: list[dict] = []
@@ -43,6 +47,11 @@ class RemoteGarden:
             "inbox": self.inbox_url,
             "outbox": f"{self.origin}/outbox",
             "location": {"type": "Place", "latitude": self.latitude, "longitude": self.longitude},
+            "publicKey": {
+                "id": self.rsa_key_id,
+                "owner": self.actor_url,
+                "publicKeyPem": keys.public_pem(self.rsa_key.public_key()),
+            },
             "assertionMethod": [
                 {
                     "id": self.key_id,
@@ -82,8 +91,17 @@ class RemoteGarden:
     def signed(self, kind: str, obj, **extra) -> dict:
         return self.sign(self.activity(kind, obj, **extra))
 
+    def http_signed(
+        self, body: bytes, url: str = "http://testserver/inbox", key=None, key_id=None, now=None
+    ) -> dict:
+        """Headers that sign a POST of ``body`` to our inbox, as Mastodon would send them."""
+        return httpsig.sign_request(
+            "POST", url, key or self.rsa_key, key_id or self.rsa_key_id, body, now
+        )
+
     def handler(self, request: httpx.Request) -> httpx.Response:
         url = str(request.url)
+        self.headers.append(request.headers)
         if request.method == "GET" and url == self.actor_url:
             self.fetches += 1
             return httpx.Response(200, json=self.document())
@@ -98,6 +116,7 @@ class RemoteGarden:
                 },
             )
         if request.method == "POST" and url == self.inbox_url:
+            self.bodies.append(request.content)
             self.received.append(json.loads(request.content))
             return httpx.Response(self.inbox_status)
         return httpx.Response(404)

@@ -15,9 +15,11 @@ def test_actor_is_an_organization_with_a_multikey(garden, accept):
     assert response["Content-Type"].startswith("application/activity+json")
     actor = response.json()
     assert actor["type"] == "Organization" and actor["name"] == "Testgarten"
-    assert actor["@context"][:2] == [
+    assert actor["@context"] == [
         "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
         "https://w3id.org/security/data-integrity/v2",
+        "https://www.w3.org/ns/cid/v1",
     ]
     assert actor["id"] == "http://127.0.0.1:8000/actor"
     for field in ("inbox", "outbox", "followers"):
@@ -89,3 +91,35 @@ def test_nodeinfo_is_discoverable_and_counts_users(garden, member, coordinator):
 def test_followers_collection_shows_only_a_count(garden):
     followers = Client().get("/followers").json()
     assert followers["type"] == "OrderedCollection" and "orderedItems" not in followers
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "acct:testgarten@127.0.0.1:8000",
+        "http://127.0.0.1:8000/actor",
+        "http://127.0.0.1:8000",
+        "http://127.0.0.1:8000/",
+    ],
+)
+def test_webfinger_answers_the_handle_the_actor_and_the_site(garden, resource):
+    response = Client().get("/.well-known/webfinger", {"resource": resource})
+    assert response.status_code == 200
+    document = response.json()
+    assert document["subject"] == "acct:testgarten@127.0.0.1:8000"
+    assert document["aliases"] == ["http://127.0.0.1:8000/actor"]
+
+
+def test_home_page_links_the_actor_and_shows_the_handle(garden):
+    page = Client().get("/").content.decode()
+    assert (
+        '<link rel="alternate" type="application/activity+json" '
+        'href="http://127.0.0.1:8000/actor">' in page
+    )
+    assert "@testgarten@127.0.0.1:8000" in page
+
+
+def test_garden_api_names_the_handle_and_the_actor(garden):
+    garden_info = Client().get("/api/v1/garden").json()
+    assert garden_info["handle"] == "testgarten@127.0.0.1:8000"
+    assert garden_info["actor"] == "http://127.0.0.1:8000/actor"

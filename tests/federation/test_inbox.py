@@ -19,13 +19,6 @@ def post(activity, raw: bytes | None = None):
 
 
 @pytest.fixture
-def peered(db, garden, remote, network):
-    return Peer.objects.create(
-        actor_url=remote.actor_url, inbox_url=remote.inbox_url, name=remote.name, state="accepted"
-    )
-
-
-@pytest.fixture
 def applied():
     seen = []
     # The garden's own reply handler is registered for Create{Note}; put it back afterwards.

@@ -147,6 +147,7 @@ def test_rotated_key_is_announced_and_verifies(pair):
     wait_for(lambda: "signed with the new key" in contents(b))
     actor = httpx.get(a.actor_url, headers={"Accept": "application/activity+json"}).json()
     assert len(actor["assertionMethod"]) == 2  # the old key still verifies for its grace period
+    assert len(actor["publicKey"]) == 2  # and so does the old RSA key
 
 
 def test_blocked_peer_is_refused_with_403(pair):

@@ -69,6 +69,33 @@ def test_delivery_is_signed_with_our_key_and_verifies(peer, remote):
     assert peer.last_success_at is not None and peer.failing_since is None
 
 
+def test_delivery_carries_an_http_signature_with_our_rsa_key(peer, remote):
+    from federation import httpsig
+    from federation.actors import rsa_public_keys
+
+    publish({"type": "Create", "object": {"type": "Note", "content": "hi"}})
+    deliver_due.call()
+    [headers] = [h for h in remote.headers if h.get("content-type") == "application/activity+json"]
+    parsed = httpsig.parse_signature(headers["signature"])
+    assert parsed["headers"] == "(request-target) host date digest"
+    key = rsa_public_keys(local_actor_document())[parsed["keyId"]]
+    httpsig.verify_signature("POST", "/inbox", headers, parsed, key)
+    assert headers["host"] == remote.host and "proof" in remote.received[0]
+    assert httpsig.digest_matches(headers["digest"], remote.bodies[0])
+
+
+def test_fetching_a_remote_actor_is_a_signed_get(db, garden, remote, network):
+    from federation import httpsig
+    from federation.actors import fetch_actor, rsa_public_keys
+
+    fetch_actor(remote.actor_url)
+    [headers] = remote.headers
+    parsed = httpsig.parse_signature(headers["signature"])
+    assert parsed["headers"] == "(request-target) host date"
+    key = rsa_public_keys(local_actor_document())[parsed["keyId"]]
+    httpsig.verify_signature("GET", "/actor", headers, parsed, key)
+
+
 def test_failed_delivery_is_retried_with_doubling_delays(peer, remote, network, settings):
     settings.FEDERATION_RETRY_BASE_SECONDS = 60
     network.down.add(remote.host)

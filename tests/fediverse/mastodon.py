@@ -1,6 +1,6 @@
 """A Mastodon-shaped follower for tests with real processes: an HTTP server on loopback that
 serves a Person with an RSA key and a shared inbox, signs what it sends and checks what it
-receives with Fedify (tests/fediverse/fedify_helper.mjs), never with our own code.
+receives with Fedify (tests/interop/fedify_signatures.mjs), never with our own code.
 
     with Fedify() as fedify, MastodonServer(fedify) as mastodon:
         mastodon.send(node.inbox_url, mastodon.follow(node.actor_url))
@@ -21,7 +21,7 @@ import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-HERE = Path(__file__).resolve().parent
+INTEROP = Path(__file__).resolve().parent.parent / "interop"  # Fedify's install (npm ci)
 AS = "https://www.w3.org/ns/activitystreams"
 SECURITY = "https://w3id.org/security/v1"
 
@@ -30,10 +30,10 @@ def install_fedify() -> str | None:
     """Install Fedify from the committed lock file if needed; None, or why it cannot run."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         return "Node.js and npm are not installed"
-    if not (HERE / "node_modules" / "@fedify" / "fedify").exists():
+    if not (INTEROP / "node_modules" / "@fedify" / "fedify").exists():
         result = subprocess.run(
             ["npm", "ci", "--no-audit", "--no-fund"],
-            cwd=HERE,
+            cwd=INTEROP,
             capture_output=True,
             text=True,
             timeout=600,
@@ -52,8 +52,8 @@ class Fedify:
 
     def __enter__(self) -> Fedify:
         self.process = subprocess.Popen(
-            ["node", str(HERE / "fedify_helper.mjs")],
-            cwd=HERE,
+            ["node", "fedify_signatures.mjs"],
+            cwd=INTEROP,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -1,28 +1,17 @@
 // Fedify (an ActivityPub framework nobody here wrote) signs and verifies HTTP signatures for
-// the Mastodon-shaped follower in tests/fediverse/mastodon.py. One JSON request per line on
+// the Mastodon-shaped follower in tests/fediverse/mastodon.py (it lives here, beside the
+// interop tests, to use their Fedify install). One JSON request per line on
 // stdin, one JSON answer per line on stdout:
 //   {"op": "sign", "method", "url", "headers", "body", "privateKeyPem", "keyId"} -> {"headers"}
 //   {"op": "verify", "method", "url", "headers", "body"} -> {"verified", "keyId", "reason"}
-// Keys are fetched over loopback with a plain fetch (Fedify's own loader refuses private
-// addresses); JSON-LD contexts come only from Fedify's preloaded copies.
+// Keys are fetched over loopback (the tests' addresses); contexts come from Fedify's
+// preloaded copies.
 import { createInterface } from "node:readline";
 import { signRequest, verifyRequestDetailed } from "@fedify/fedify/sig";
-import { preloadedContexts } from "@fedify/vocab-runtime";
+import { getDocumentLoader } from "@fedify/vocab-runtime";
 
-async function documentLoader(url) {
-  const response = await fetch(url, {
-    headers: { Accept: "application/activity+json" },
-  });
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  return { contextUrl: null, documentUrl: response.url, document: await response.json() };
-}
-
-async function contextLoader(url) {
-  if (url in preloadedContexts) {
-    return { contextUrl: null, documentUrl: url, document: preloadedContexts[url] };
-  }
-  throw new Error(`context not preloaded: ${url}`);
-}
+const documentLoader = getDocumentLoader({ allowPrivateAddress: true });
+const contextLoader = documentLoader;
 
 function importPrivateKey(pem) {
   const base64 = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
