@@ -16,7 +16,7 @@ from .actors import remember_actor
 from .authentication import SignedRequest, authenticate
 from .errors import ActivityRejected, FederationError
 from .models import InboxActivity, Peer
-from .registry import accepts_anyone, handler_for
+from .registry import handler_for
 
 log = logging.getLogger(__name__)
 
@@ -99,16 +99,18 @@ def apply(activity: dict, actor: str, document: dict, fresh: bool, peer: Peer | 
             if peer is not None:
                 peers.update_from_document(peer, {**document, **_actor_fields(activity)}).save()
         else:
+            peered = peer is not None and peer.state == Peer.State.ACCEPTED
             handler = handler_for(activity)
-            if handler is None:
+            for_anyone = handler_for(activity, from_anyone=True)
+            if handler is not None and peered:
+                handler(activity, peer)
+            elif for_anyone is not None:
+                for_anyone(activity, peer if peered else None)
+            elif handler is not None:
+                raise ActivityRejected("Only peered gardens may send this.", status=403)
+            else:
                 transaction.set_rollback(True)
                 return Outcome(202, "Activity type not handled here; ignored.")
-            if accepts_anyone(handler):
-                handler(activity, peer if peer and peer.state == Peer.State.ACCEPTED else None)
-                return Outcome(202, "Accepted.")
-            if peer is None or peer.state != Peer.State.ACCEPTED:
-                raise ActivityRejected("Only peered gardens may send this.", status=403)
-            handler(activity, peer)
     return Outcome(202, "Accepted.")
 
 

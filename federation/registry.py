@@ -14,9 +14,10 @@ from django.utils.module_loading import import_string
 Handler = Callable[[dict, "object"], None]
 
 _handlers: dict[tuple[str, str | None], Handler] = {}
-# Handlers that take activities from any actor that is not blocked (replies from people),
-# not only from peered gardens; they get ``sender_peer`` None for such actors.
-_open_to_anyone: set[Handler] = set()
+# Handlers for activities from anyone who is not blocked (people on Mastodon replying to a
+# public post), kept apart from the peers' handlers: a peered garden's activity goes to its
+# peer handler when there is one, everyone else's only to these (``sender_peer`` None).
+_public_handlers: dict[tuple[str, str | None], Handler] = {}
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,10 @@ _provider: Callable[[], LocalActor] = _default_provider
 def handles(activity_type: str, object_type: str | None = None, *, from_anyone: bool = False):
     """Register ``handler(activity, sender_peer)`` for activities of that type (and, if given,
     whose object — for Undo/Delete/Update/Accept/Reject the inner object — has that type).
-    ``from_anyone``: also from actors that are not peered gardens (followers, people)."""
+    ``from_anyone``: for activities from actors that are not peered gardens too."""
 
     def register(handler: Handler) -> Handler:
-        _handlers[(activity_type, object_type)] = handler
-        if from_anyone:
-            _open_to_anyone.add(handler)
+        (_public_handlers if from_anyone else _handlers)[(activity_type, object_type)] = handler
         return handler
 
     return register
@@ -60,16 +59,14 @@ def object_type_of(activity: dict) -> str | None:
     return kind if isinstance(kind, str) else None
 
 
-def handler_for(activity: dict) -> Handler | None:
+def handler_for(activity: dict, *, from_anyone: bool = False) -> Handler | None:
+    """The peers' handler for this activity (``from_anyone``: the handler for anyone's)."""
     activity_type = activity.get("type")
     if not isinstance(activity_type, str):
         return None
     object_type = object_type_of(activity)
-    return _handlers.get((activity_type, object_type)) or _handlers.get((activity_type, None))
-
-
-def accepts_anyone(handler: Handler) -> bool:
-    return handler in _open_to_anyone
+    handlers = _public_handlers if from_anyone else _handlers
+    return handlers.get((activity_type, object_type)) or handlers.get((activity_type, None))
 
 
 def set_local_actor_provider(provider: Callable[[], LocalActor]) -> None:
