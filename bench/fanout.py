@@ -1,4 +1,5 @@
-"""Fan-out: one offer to 200 peer inboxes, until every one has acknowledged.
+"""Fan-out: one offer to 200 peer inboxes, and one public post to 10,000 followers on 1,000
+servers, until every inbox has acknowledged.
 
 The node has 200 accepted peers whose inboxes are served by one light local receiver (an
 asyncio HTTP server answering 202 to any POST at ``/inbox/<n>``). One activity is published
@@ -7,7 +8,11 @@ process ``serve`` starts) signs and sends the 200 deliveries. Printed: time from
 commit until the receiver had all 200, and until the outbox had marked all 200 delivered.
 The worker is sampled with py-spy.
 
-    python bench/fanout.py [--peers 200]
+Then 10,000 followers (people on fediverse servers) on 1,000 servers, each server naming a
+shared inbox (``/shared/<server>`` on the same receiver): one public post goes to each
+server once, so 1,000 deliveries. Printed: the time until all 1,000 shared inboxes had it.
+
+    python bench/fanout.py [--peers 200] [--followers 10000 --servers 1000]
 """
 
 from __future__ import annotations
@@ -87,6 +92,8 @@ class Receiver:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--peers", type=int, default=200)
+    parser.add_argument("--followers", type=int, default=10_000)
+    parser.add_argument("--servers", type=int, default=1_000)
     args = parser.parse_args()
 
     receiver = Receiver().start()
@@ -160,11 +167,62 @@ def main() -> None:
         )
         print("-- worker profile (py-spy)")
         print(top_functions(profile))
+        if args.followers:
+            followers_fanout(receiver, args.followers, args.servers)
     finally:
         if worker is not None and worker.poll() is None:
             os.killpg(worker.pid, signal.SIGTERM)
             worker.wait(timeout=30)
         drop_database(db)
+
+
+def followers_fanout(receiver: Receiver, followers: int, servers: int) -> None:
+    """One public post to ``followers`` people on ``servers`` servers (shared inboxes)."""
+    from django.db import transaction
+
+    from federation.followers import publish_to_followers
+    from federation.models import Delivery, Follower
+
+    base = f"http://127.0.0.1:{receiver.port}"
+    Follower.objects.bulk_create(
+        (
+            Follower(
+                actor_url=f"{base}/users/{n}",
+                name=f"Person {n}",
+                handle=f"person{n}@server{n % servers}.example",
+                server=f"server{n % servers}.example",
+                inbox_url=f"{base}/users/{n}/inbox",
+                delivery_inbox=f"{base}/shared/{n % servers}",
+                state="accepted",
+            )
+            for n in range(followers)
+        ),
+        batch_size=1000,
+    )
+    shared = [path for path in receiver.arrivals if path.startswith("/shared/")]
+    assert not shared
+    started = time.time()
+    with transaction.atomic():
+        publish_to_followers({"type": "Create", "object": {"type": "Note", "content": "Mangold"}})
+    committed = time.time()
+
+    def arrived() -> list[float]:
+        return [at for path, at in receiver.arrivals.items() if path.startswith("/shared/")]
+
+    wait_for(lambda: len(arrived()) >= servers, timeout=600, interval=0.1)
+    received = max(arrived()) - committed
+    wait_for(
+        lambda: Delivery.objects.filter(state="delivered", peer__isnull=True).count() >= servers,
+        timeout=600,
+        interval=0.1,
+    )
+    acknowledged = time.time() - committed
+    print(
+        f"one public post to {followers} followers on {servers} servers: queued in "
+        f"{(committed - started) * 1000:.0f} ms, first shared inbox after "
+        f"{(min(arrived()) - committed) * 1000:.0f} ms, all {servers} received after "
+        f"{received:.2f} s, all marked delivered after {acknowledged:.2f} s"
+    )
 
 
 if __name__ == "__main__":

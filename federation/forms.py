@@ -27,3 +27,9 @@ class IntroduceForm(forms.Form):
     to_peer = forms.ModelChoiceField(
         label=_("to"), queryset=Peer.objects.filter(state=Peer.State.ACCEPTED)
     )
+
+
+class FollowerPolicyForm(forms.ModelForm):
+    class Meta:
+        model = FederationSettings
+        fields = ["accept_followers"]

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
-from . import peers, relay
+from . import followers, peers, relay
 from .actors import ACTOR_TYPES, cached_actor, remember_actor
 from .authentication import SignedRequest, authenticate
 from .errors import ActivityRejected, FederationError
@@ -121,14 +121,17 @@ def _actor_fields(activity: dict) -> dict:
 
 def route(activity: dict, actor: str, peer: Peer | None) -> str:
     """Who applies it: ``follow``, ``answer`` (to a Follow), ``actor`` (an actor's Update of
-    itself), ``introduction`` (a peer recommends a garden), ``announce`` (a peer passes on
-    another garden's activity), ``handler`` (a domain app's), or ``""`` (nobody here:
-    ignored)."""
+    itself), ``unfollow`` (a follower's Undo{Follow}), ``introduction`` (a peer recommends a
+    garden), ``announce`` (a peer passes on another garden's activity), ``handler`` (a domain
+    app's, for gardens), ``public`` (a domain app's, for anyone not blocked) or ``""``
+    (nobody here: ignored)."""
     kind = activity["type"]
     if kind == "Follow":
         return "follow"
     if kind in PEERING_ANSWERS and _refers_to_follow(activity, peer):
         return "answer"
+    if kind == "Undo" and followers.names_a_follow(activity, actor):
+        return "unfollow"
     obj = activity.get("object")
     if kind == "Update" and isinstance(obj, dict) and obj.get("id") == actor:
         return "actor" if peer is not None else ""
@@ -136,7 +139,14 @@ def route(activity: dict, actor: str, peer: Peer | None) -> str:
         return "introduction"
     if kind == "Announce":
         return "announce"
-    return "handler" if handler_for(activity) is not None else ""
+    handler = handler_for(activity)
+    peered = peer is not None and peer.state == Peer.State.ACCEPTED
+    if handler is not None and peered:
+        return "handler"
+    # People on Mastodon replying to a public post: anyone not blocked may send these.
+    if handler_for(activity, from_anyone=True) is not None:
+        return "public"
+    return "handler" if handler is not None else ""
 
 
 # The routes whose activities only a garden may send that we peer with (or, for the kinds a
@@ -185,6 +195,10 @@ def admit(activity: dict, actor: str, peer: Peer | None, document: dict) -> bool
     allowed to send it (409 while its Accept waits); False for a type nobody here handles
     (answered 202 and dropped)."""
     if peer is not None and peer.state == Peer.State.BLOCKED:
+        raise FederationError("This garden does not accept your messages.", 403)
+    # A blocked follower or server (two queries): an accepted peer is spared them, as a
+    # garden we peer with is blocked as a peer.
+    if (peer is None or peer.state != Peer.State.ACCEPTED) and followers.is_blocked(actor):
         raise FederationError("This garden does not accept your messages.", 403)
     target = route(activity, actor, peer)
     if target in DOMAIN_ROUTES:

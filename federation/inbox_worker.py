@@ -24,7 +24,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from . import discovery, peers, relay
+from . import discovery, followers, peers, relay
 from .actors import cached_actor, origin
 from .errors import ActivityRejected
 from .inbox import DOMAIN_ROUTES, _actor_fields, domain_sender, route
@@ -179,9 +179,19 @@ def dispatch(row: InboxActivity, peer: Peer | None, now, brought: set) -> None:
         document = cached_actor(actor)
         if document is None:
             raise ActivityRejected("The sender's actor document is gone.", status=401)
-        peers.received_follow(activity, document)
+        if followers.is_garden(document):
+            peers.received_follow(activity, document)
+        else:  # a person (or any other actor) follows our public posts; never a peer
+            followers.received_follow(activity, document)
     elif target == "answer":
         peers.received_answer(activity, peer)
+    elif target == "unfollow":
+        followers.received_undo(activity, actor)
+    elif target == "public":
+        if followers.is_blocked(actor):
+            raise ActivityRejected("This garden does not accept your messages.", status=403)
+        peered = peer is not None and peer.state == Peer.State.ACCEPTED
+        handler_for(activity, from_anyone=True)(activity, peer if peered else None)
     elif target == "actor":
         document = cached_actor(actor) or {}
         peers.update_from_document(peer, {**document, **_actor_fields(activity)}).save()

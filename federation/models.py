@@ -183,6 +183,11 @@ class FederationSettings(models.Model):
         blank=True,
         help_text=_("Leave empty to use the share radius."),
     )
+    accept_followers = models.BooleanField(
+        _("accept followers automatically"),
+        default=True,
+        help_text=_("People on Mastodon and other servers who follow the garden's public posts."),
+    )
     # When the worker is already due to run deliver_due again (so runs are not piled up).
     next_delivery_run = models.DateTimeField(null=True, blank=True, editable=False)
     updated_by = models.ForeignKey(
@@ -236,3 +241,50 @@ class Suggestion(models.Model):
         from .peers import distance_from_here
 
         return distance_from_here(self.latitude, self.longitude)
+
+
+class Follower(models.Model):
+    """A person (or group, or any actor that is not a garden) following our public posts.
+
+    Followers only receive public posts; peering (claims, loans) stays between gardens.
+    Their names are untrusted remote text, stored plain and length-limited.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for our answer")
+        ACCEPTED = "accepted", _("Following")
+        BLOCKED = "blocked", _("Blocked")
+
+    actor_url = models.URLField(_("actor"), max_length=500, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    handle = models.CharField(_("address"), max_length=300, blank=True)
+    server = models.CharField(_("server"), max_length=253, db_index=True)
+    inbox_url = models.URLField(max_length=500)
+    # Where to deliver public posts: the server's shared inbox when the actor names one.
+    delivery_inbox = models.URLField(max_length=500, db_index=True)
+    follow_id = models.URLField(max_length=500, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("follower")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "delivery_inbox"])]
+
+    def __str__(self) -> str:
+        return self.handle or self.actor_url
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.handle or self.actor_url
+
+
+class BlockedServer(models.Model):
+    """A whole server whose actors may neither follow nor reply (host name, lower case)."""
+
+    host = models.CharField(_("server"), max_length=253, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.host

@@ -60,9 +60,14 @@ def local_object_id(kind: str, pk) -> str:
 
 
 def publish(
-    activity: dict, to: Iterable[Peer] | None = None, *, public: bool | None = None
+    activity: dict,
+    to: Iterable[Peer] | None = None,
+    *,
+    public: bool | None = None,
+    inboxes: Iterable[str] = (),
 ) -> OutboxActivity:
-    """Store ``activity`` and queue it for ``to`` (None: every accepted peer).
+    """Store ``activity`` and queue it for ``to`` (None: every accepted peer) and for the
+    further ``inboxes`` (followers' servers; no peer row behind them).
 
     Call inside the transaction of the change that causes it. Activities to all peers are
     public (listed in our outbox) unless ``public=False``. ``to`` may hold unsaved ``Peer``s:
@@ -92,6 +97,8 @@ def publish(
         by_inbox = {}
         for peer in recipients:
             by_inbox.setdefault(peer.inbox_url, peer)
+        for inbox in inboxes:
+            by_inbox.setdefault(inbox, None)
         Delivery.objects.bulk_create(
             Delivery(
                 activity=row, peer=peer if peer.pk else None, inbox_url=inbox, next_attempt_at=now

@@ -18,6 +18,10 @@ _handlers: dict[tuple[str, str | None], Handler] = {}
 # peer with (the handler then decides, e.g. by distance).
 _relayable: set[tuple[str, str | None]] = set()
 _from_strangers: set[tuple[str, str | None]] = set()
+# Handlers for activities from anyone who is not blocked (people on Mastodon replying to a
+# public post), kept apart from the peers' handlers: a peered garden's activity goes to its
+# peer handler when there is one, everyone else's only to these (``sender_peer`` None).
+_public_handlers: dict[tuple[str, str | None], Handler] = {}
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ def handles(
     *,
     relayable: bool = False,
     from_strangers: bool = False,
+    from_anyone: bool = False,
 ):
     """Register ``handler(activity, sender_peer)`` for activities of that type (and, if given,
     whose object — for Undo/Delete/Update/Accept/Reject the inner object — has that type).
@@ -49,10 +54,15 @@ def handles(
     ``relayable``: the activity may also reach us embedded in a peer's ``Announce``; the
     handler then gets the origin as ``sender`` (an unsaved ``Peer`` unless we peer with it)
     with ``sender.relayed_by`` set to the relaying peer. ``from_strangers``: gardens we do not
-    peer with (and have not blocked) may send it; ``sender.state`` says which it is."""
+    peer with (and have not blocked) may send it; ``sender.state`` says which it is.
+    ``from_anyone``: a handler for actors that are not peered gardens (people on Mastodon),
+    kept apart from the gardens' handlers; it gets ``sender_peer`` None for them."""
 
     def register(handler: Handler) -> Handler:
         key = (activity_type, object_type)
+        if from_anyone:
+            _public_handlers[key] = handler
+            return handler
         _handlers[key] = handler
         (_relayable.add if relayable else _relayable.discard)(key)
         (_from_strangers.add if from_strangers else _from_strangers.discard)(key)
@@ -90,12 +100,14 @@ def object_type_of(activity: dict) -> str | None:
     return kind if isinstance(kind, str) else None
 
 
-def handler_for(activity: dict) -> Handler | None:
+def handler_for(activity: dict, *, from_anyone: bool = False) -> Handler | None:
+    """The peers' handler for this activity (``from_anyone``: the handler for anyone's)."""
     activity_type = activity.get("type")
     if not isinstance(activity_type, str):
         return None
     object_type = object_type_of(activity)
-    return _handlers.get((activity_type, object_type)) or _handlers.get((activity_type, None))
+    handlers = _public_handlers if from_anyone else _handlers
+    return handlers.get((activity_type, object_type)) or handlers.get((activity_type, None))
 
 
 _suggestion_km: Callable[[], float | None] | None = None

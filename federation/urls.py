@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import follower_views, views
 
 app_name = "federation"
 
@@ -17,6 +17,18 @@ urlpatterns = [
     path("federation/peers/", views.peers_page, name="peers"),
     path("federation/policy/", views.peer_settings, name="policy"),
     path("federation/peers/<int:pk>/<slug:action>/", views.peer_action, name="peer-action"),
+    path("federation/followers/", follower_views.followers_page, name="followers-page"),
+    path("federation/followers/policy/", follower_views.follower_policy, name="follower-policy"),
+    path(
+        "federation/followers/<int:pk>/<slug:action>/",
+        follower_views.follower_action,
+        name="follower-action",
+    ),
+    path(
+        "federation/blocked-servers/<int:pk>/unblock/",
+        follower_views.unblock_server,
+        name="unblock-server",
+    ),
     path("federation/deliveries/<int:pk>/retry/", views.retry_delivery, name="retry"),
     path(
         "federation/suggestions/<int:pk>/<slug:action>/",

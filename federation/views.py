@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from . import discovery
+from . import followers as follower_services
 from . import outbox as outbox_module
 from . import peers as peer_services
 from .actors import AS_CONTEXT, actor_id, followers_url, handle, local_actor_document, outbox_url
@@ -218,13 +219,14 @@ def outbox(request):
 
 @require_GET
 def followers(request):
-    """Who peers with us is the coordinators' business; only the count is public."""
+    """Who peers with or follows us is the coordinators' business; only the count is public."""
     return activity_response(
         {
             "@context": AS_CONTEXT,
             "id": followers_url(),
             "type": "OrderedCollection",
-            "totalItems": peer_services.accepted_peers().count(),
+            "totalItems": peer_services.accepted_peers().count()
+            + follower_services.accepted().count(),
         }
     )
 

@@ -10,12 +10,14 @@ from ninja.security import APIKeyCookie, HttpBearer
 from federation.api import router as federation_router
 from garden.conversations.api import router as conversations_router
 from garden.core.errors import RuleError, validation_error_body
+from garden.core.followers_api import router as followers_router
 from garden.core.openapi import AllmendeAPI
 from garden.decisions.api import router as decisions_router
 from garden.harvests.api import router as harvests_router
 from garden.members.api import router as members_router
 from garden.members.models import ApiToken
 from garden.plots.api import router as plots_router
+from garden.posts.api import router as posts_router
 from garden.sharing.api import router as sharing_router
 from garden.shifts.api import router as shifts_router
 
@@ -95,3 +97,5 @@ api.add_router("", sharing_router)
 api.add_router("", decisions_router)
 api.add_router("", conversations_router)
 api.add_router("", federation_router)
+api.add_router("", followers_router)
+api.add_router("", posts_router)

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "garden.conversations",
     "garden.home",
     "garden.reminders",
+    "garden.posts",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,7 @@ urlpatterns = [
     path("decisions/", include("garden.decisions.urls")),
     path("threads/", include("garden.conversations.urls")),
     path("reminders/", include("garden.reminders.urls")),
+    path("posts/", include("garden.posts.urls")),
     path("", include("federation.urls")),
     path("", include("garden.members.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),

@@ -5,13 +5,14 @@ from django.dispatch import receiver
 from django.utils.text import slugify
 
 from federation import registry, signals
-from federation.models import Peer
+from federation.models import Follower, Peer
 from garden.core import live
 from garden.members import services
 from garden.members.models import Garden
 from garden.members.notifications import notify
 
 PEERS_URL = "/federation/peers/"
+FOLLOWERS_URL = "/federation/followers/"
 
 
 def local_actor() -> registry.LocalActor:
@@ -25,11 +26,11 @@ def local_actor() -> registry.LocalActor:
     )
 
 
-def _tell_coordinators(kind: str, peer: Peer) -> None:
+def _tell_coordinators(kind: str, peer: Peer | Follower, url: str = PEERS_URL) -> None:
     live.push_garden("federation", {"kind": kind})
     message = signals.MESSAGES[kind] % {"name": peer.display_name}
     for membership in services.coordinators():
-        notify(membership.user, kind, message, url=PEERS_URL)
+        notify(membership.user, kind, message, url=url)
 
 
 @receiver(signals.peering_requested, sender=Peer)
@@ -45,6 +46,11 @@ def peering_accepted(sender, peer: Peer, **kwargs) -> None:
 @receiver(signals.peering_ended, sender=Peer)
 def peering_ended(sender, peer: Peer, **kwargs) -> None:
     _tell_coordinators("peering_ended", peer)
+
+
+@receiver(signals.follow_requested, sender=Follower)
+def follow_requested(sender, follower: Follower, **kwargs) -> None:
+    _tell_coordinators("follow_request", follower, url=FOLLOWERS_URL)
 
 
 @receiver(post_save, sender=Garden)

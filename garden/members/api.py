@@ -221,6 +221,7 @@ def invite_revoke(request, pk: int):
 class AnnouncementIn(Input):
     title: of(Announcement, "title")
     body: of(Announcement, "body")
+    public: StrictBool = False
 
 
 class AnnouncementOut(Schema):
@@ -228,6 +229,7 @@ class AnnouncementOut(Schema):
     title: str
     body: str
     author: str
+    public: bool
     created_at: DateTimeText
 
 
@@ -237,6 +239,7 @@ def _announcement_out(a: Announcement) -> dict:
         "title": a.title,
         "body": a.body,
         "author": services.display_name(a.author) if a.author else "",
+        "public": a.public,
         "created_at": a.created_at.isoformat(),
     }
 
@@ -257,7 +260,9 @@ def announcement_list(request):
 )
 def announcement_create(request, payload: AnnouncementIn):
     by = api_coordinator(request)
-    announcement = services.post_announcement(author=by, title=payload.title, body=payload.body)
+    announcement = services.post_announcement(
+        author=by, title=payload.title, body=payload.body, public=payload.public
+    )
     return Status(201, _announcement_out(announcement))
 
 

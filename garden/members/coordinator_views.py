@@ -105,7 +105,12 @@ def announcements(request):
     return render(
         request,
         "members/announcements.html",
-        {"form": form, "announcements": services.get_garden().announcements.all()[:50]},
+        {
+            "form": form,
+            "announcements": services.get_garden()
+            .announcements.select_related("public_post")
+            .prefetch_related("public_post__replies")[:50],
+        },
         status=400 if form.errors else 200,
     )
 

@@ -98,5 +98,5 @@ class InviteForm(forms.Form):
 class AnnouncementForm(forms.ModelForm):
     class Meta:
         model = Announcement
-        fields = ("title", "body")
+        fields = ("title", "body", "public")
         widgets = {"body": forms.Textarea(attrs={"rows": 5})}

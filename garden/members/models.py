@@ -218,6 +218,11 @@ class Announcement(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
+    public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Also post it to the garden's followers on Mastodon and the fediverse."),
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

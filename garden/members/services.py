@@ -308,15 +308,21 @@ def revoke_invite(invite: Invite) -> None:
 
 
 @transaction.atomic
-def post_announcement(*, author, title: str, body: str) -> Announcement:
-    """Publish an announcement and email it to members who asked for that."""
+def post_announcement(*, author, title: str, body: str, public: bool = False) -> Announcement:
+    """Publish an announcement and email it to members who asked for that; a public one
+    also goes to the garden's followers (naming the garden, not the author)."""
     title, body = title.strip(), body.strip()
     if not title or not body:
         raise RuleError(_("An announcement needs a title and a text."))
     if len(title) > Announcement._meta.get_field("title").max_length:
         raise RuleError(_("The title is too long."))
     garden = get_garden()
-    announcement = Announcement.objects.create(garden=garden, author=author, title=title, body=body)
+    announcement = Announcement.objects.create(
+        garden=garden, author=author, title=title, body=body, public=public
+    )
+    from garden.posts import services as posts
+
+    posts.announcement_posted(announcement)
     recipients = (
         active_members(garden)
         .filter(user__profile__email_announcements=True, user__is_active=True)
@@ -332,7 +338,11 @@ def post_announcement(*, author, title: str, body: str) -> Announcement:
     return announcement
 
 
+@transaction.atomic
 def delete_announcement(announcement: Announcement) -> None:
+    from garden.posts import services as posts
+
     announcement_id = announcement.pk
+    posts.announcement_deleted(announcement)
     announcement.delete()
     live.push_garden("announcements", {"id": announcement_id})

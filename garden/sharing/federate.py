@@ -161,7 +161,7 @@ def produce_object(offer: Offer) -> dict:
 def _shared_with_neighbours(offer: Offer) -> bool:
     return (
         not offer.is_remote
-        and offer.audience == Offer.Audience.NEIGHBOURS
+        and offer.audience in Offer.SHARED_WITH_NEIGHBOURS
         and offer.status == Offer.Status.OPEN
     )
 
@@ -184,6 +184,9 @@ def sync_offer(offer: Offer) -> None:
     if offer.published != wanted:
         Offer.objects.filter(pk=offer.pk).update(published=wanted)
         offer.published = wanted
+    from garden.posts import services as posts
+
+    posts.sync_offer(offer)  # the public's copy, for offers to "neighbour gardens and the public"
 
 
 def send_claim(claim: Claim) -> None:

@@ -91,6 +91,10 @@ class Offer(RemoteMixin):
     class Audience(models.TextChoices):
         GARDEN = "garden", _("My garden only")
         NEIGHBOURS = "neighbours", _("Also neighbour gardens within our share radius")
+        PUBLIC = "public", _("Neighbour gardens and the public")
+
+    # Both of these reach the neighbour gardens; PUBLIC also posts to the garden's followers.
+    SHARED_WITH_NEIGHBOURS = (Audience.NEIGHBOURS, Audience.PUBLIC)
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")

@@ -331,7 +331,7 @@ def settle_remote_claim(
     )
     if offer is None:
         raise RuleError(_("No such offer."), status=404)
-    if not offer.is_open or offer.audience != Offer.Audience.NEIGHBOURS:
+    if not offer.is_open or offer.audience not in Offer.SHARED_WITH_NEIGHBOURS:
         claim.status, claim.reason = Claim.Status.DECLINED, _("This offer is no longer open.")
     elif quantity > offer.quantity_left:
         claim.status, claim.reason = Claim.Status.DECLINED, _left_message(offer)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from garden.core.errors import RuleError
 from garden.members.permissions import coordinator_required, member_required
 from garden.members.services import get_garden, is_coordinator
+from garden.posts import services as posts
 
 from . import services
 from .forms import (
@@ -159,6 +160,7 @@ def offer_detail(request, pk: int):
             "manager": manager,
             "own": offer.offered_by_id == request.user.pk,
             "withdrawable": services.WITHDRAWABLE_CLAIMS,
+            "replies": posts.replies_for(offer, request.user),
         },
     )
 

@@ -49,6 +49,7 @@ PAGES = [
     ("proposal", "member1", ("/decisions/", r"^/decisions/\d+/$", "/decisions/1/")),
     ("decision-records", "member1", "/decisions/records/"),
     ("decisions-settings", "coordinator", "/decisions/settings/"),
+    ("followers", "coordinator", "/federation/followers/"),
 ]
 
 

@@ -134,7 +134,9 @@ def test_unknown_activity_type_is_202_and_ignored(peered, remote, applied):
 
 
 def test_domain_activity_from_a_stranger_is_403(db, garden, remote, network, applied):
-    assert post(remote.signed("Create", note())).status_code == 403
+    # A Note may come from anyone (a reply to a public post); an Offer only from a peer.
+    offer = remote.signed("Offer", {"type": "Produce", "name": "Kohl"})
+    assert post(offer).status_code == 403
     assert applied == [] and not InboxActivity.objects.exists()
     assert not RemoteActor.objects.exists()
 

@@ -431,6 +431,28 @@ PAGES: dict[str, Entry] = {
     "federation:retry": Entry(
         get=coordinators(405), post=coordinators(REDIRECT), kwargs=_pk("failed_delivery")
     ),
+    "federation:followers-page": Entry(get=coordinators(200)),
+    "federation:follower-policy": Entry(
+        get=coordinators(405),
+        post=coordinators(REDIRECT),
+        data=lambda scene: {"accept_followers": "on"},
+    ),
+    "federation:follower-action": Entry(
+        get=coordinators(405),
+        post=coordinators(REDIRECT),
+        kwargs=lambda scene: {"pk": scene.get("follower").pk, "action": "accept"},
+    ),
+    "federation:unblock-server": Entry(
+        get=coordinators(405), post=coordinators(REDIRECT), kwargs=_pk("blocked_server")
+    ),
+    # A public post's page: for everyone, as the fediverse links to it.
+    "posts:post": Entry(
+        get=everyone(200),
+        kwargs=lambda scene: {"pk": scene.get("public_announcement").public_post.pk},
+    ),
+    "posts:hide_reply": Entry(
+        get=coordinators(405), post=coordinators(REDIRECT), kwargs=_pk("reply")
+    ),
     # Django's admin: staff only; none of our roles is staff.
     "admin:*": Entry(get=everyone(ADMIN_LOGIN), roles=ADMIN_ROLES),
     "admin:login": Entry(get=everyone(200)),
@@ -564,6 +586,21 @@ API: dict[str, Entry] = {
         data=lambda s: {"peer_id": s.get("peer").pk, "to_peer_id": s.get("peer").pk},
     ),
     "GET /api/v1/map": Entry(get=api_members(200)),
+    "GET /api/v1/followers": Entry(get=api_coordinators(200)),
+    "DELETE /api/v1/followers/{follower_id}": Entry(
+        post=api_coordinators(204), kwargs=_id("follower_id", "follower")
+    ),
+    "GET /api/v1/offers/{offer_id}/replies": Entry(
+        get=api_members(200), kwargs=_id("offer_id", "offer")
+    ),
+    "GET /api/v1/announcements/{pk}/replies": Entry(
+        get=api_members(200), kwargs=_pk("public_announcement")
+    ),
+    "POST /api/v1/replies/{reply_id}/hide": Entry(
+        post={**api_members(403), "coordinator": 200},
+        kwargs=_id("reply_id", "reply"),
+        data=lambda scene: {"hidden": True},
+    ),
     "GET /api/v1/harvests": Entry(get=api_members(200)),
     "POST /api/v1/harvests": Entry(
         post=api_members(201),

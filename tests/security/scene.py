@@ -347,3 +347,52 @@ def _message(scene: Scene):
     from garden.conversations import services
 
     return services.post("plot", scene.get("plot").pk, scene.owner, "Who has the key?")
+
+
+@factory("follower")
+def _follower(scene: Scene):
+    """A person on a Mastodon server who asked to follow the garden, not yet accepted."""
+    from federation.models import Follower
+
+    return Follower.objects.create(
+        actor_url="https://social.example/users/ada",
+        name="Ada",
+        handle="ada@social.example",
+        server="social.example",
+        inbox_url="https://social.example/users/ada/inbox",
+        delivery_inbox="https://social.example/inbox",
+        follow_id="https://social.example/follows/1",
+        state=Follower.State.PENDING,
+    )
+
+
+@factory("blocked_server")
+def _blocked_server(scene: Scene):
+    from federation.models import BlockedServer
+
+    return BlockedServer.objects.create(host="spam.example")
+
+
+@factory("public_announcement")
+def _public_announcement(scene: Scene):
+    from garden.members import services
+
+    coordinator = scene.users["coordinator"]
+    return services.post_announcement(
+        author=coordinator, title="Fest", body="Am Samstag.", public=True
+    )
+
+
+@factory("reply")
+def _reply(scene: Scene):
+    """A reply from the fediverse under the public announcement."""
+    from garden.posts.models import Reply
+
+    return Reply.objects.create(
+        post=scene.get("public_announcement").public_post,
+        remote_id="https://social.example/users/ada/statuses/1",
+        actor_url="https://social.example/users/ada",
+        author_name="Ada",
+        author_handle="ada@social.example",
+        content="Wir kommen!",
+    )
