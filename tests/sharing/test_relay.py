@@ -10,10 +10,9 @@ from django.test import Client
 
 from federation import http
 from federation.models import FederationSettings, InboxActivity, Peer
+from garden.sharing.federate import _context as sharing_context
 from garden.sharing.models import Offer
 from tests.federation.remote import Network, RemoteGarden
-
-from garden.sharing.federate import _context as sharing_context
 
 from .test_inbox import produce
 
