@@ -20,7 +20,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.utils import timezone
 
 from . import followers, peers, relay
-from .actors import ACTOR_TYPES, cached_actor, remember_actor
+from .actors import ACTOR_TYPES, actor_id, cached_actor, remember_actor
 from .authentication import SignedRequest, authenticate
 from .errors import ActivityRejected, FederationError
 from .models import InboxActivity, Peer
@@ -140,8 +140,9 @@ def route(activity: dict, actor: str, peer: Peer | None) -> str:
     if kind == "Announce":
         return "announce"
     handler = handler_for(activity)
-    peered = peer is not None and peer.state == Peer.State.ACCEPTED
-    if handler is not None and peered:
+    # A garden we peer with, or whose answer to our request is on its way (409 until then).
+    peering = peer is not None and peer.state in (Peer.State.ACCEPTED, Peer.State.REQUESTED)
+    if handler is not None and peering:
         return "handler"
     # People on Mastodon replying to a public post: anyone not blocked may send these.
     if handler_for(activity, from_anyone=True) is not None:
@@ -201,6 +202,9 @@ def admit(activity: dict, actor: str, peer: Peer | None, document: dict) -> bool
     if (peer is None or peer.state != Peer.State.ACCEPTED) and followers.is_blocked(actor):
         raise FederationError("This garden does not accept your messages.", 403)
     target = route(activity, actor, peer)
+    if target == "follow" and not followers.is_garden(document):
+        if object_id_of(activity) != actor_id():  # a person may follow only us
+            raise FederationError("Only this garden's actor can be followed here.", 422)
     if target in DOMAIN_ROUTES:
         domain_sender(activity, peer, document)
     if target == "announce":

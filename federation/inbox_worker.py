@@ -188,7 +188,7 @@ def dispatch(row: InboxActivity, peer: Peer | None, now, brought: set) -> None:
     elif target == "unfollow":
         followers.received_undo(activity, actor)
     elif target == "public":
-        if followers.is_blocked(actor):
+        if (peer is not None and peer.state == Peer.State.BLOCKED) or followers.is_blocked(actor):
             raise ActivityRejected("This garden does not accept your messages.", status=403)
         peered = peer is not None and peer.state == Peer.State.ACCEPTED
         handler_for(activity, from_anyone=True)(activity, peer if peered else None)

@@ -101,7 +101,10 @@ def publish(
             by_inbox.setdefault(inbox, None)
         Delivery.objects.bulk_create(
             Delivery(
-                activity=row, peer=peer if peer.pk else None, inbox_url=inbox, next_attempt_at=now
+                activity=row,
+                peer=peer if peer is not None and peer.pk else None,
+                inbox_url=inbox,
+                next_attempt_at=now,
             )
             for inbox, peer in by_inbox.items()
         )

@@ -19,6 +19,7 @@ from federation.models import Delivery, Peer
 from garden.members.models import Garden, Membership
 from garden.plots import services as plots
 from garden.plots.models import Tenancy
+from garden.posts.services import visible_replies_of
 from garden.sharing import services as sharing
 from garden.sharing.models import Claim, Loan
 from garden.shifts import services as shifts
@@ -180,7 +181,12 @@ def new_offers(user, since: dt.datetime | None) -> Card:
 
 
 def announcements(garden: Garden) -> Card:
-    rows = list(garden.announcements.select_related("author__profile")[:ROWS])
+    # With the replies from the fediverse under the public ones (one query for all).
+    rows = list(
+        garden.announcements.select_related("author__profile", "public_post").prefetch_related(
+            visible_replies_of("public_post")
+        )[:ROWS]
+    )
     return Card("announcements", _("Announcements"), "", "", rows)
 
 
