@@ -21,6 +21,9 @@ def _immediate_tasks(settings):
     # Likewise what the inbox stored is applied before its 202 (the inbox worker's own
     # tests switch this off and run the worker themselves).
     settings.FEDERATION_INBOX_APPLY_AT_ONCE = True
+    # A test that runs every due periodic job does not back up its test database (a backup
+    # of the shared in-memory SQLite database waits for the test's own transaction).
+    settings.BACKUP_DAILY = False
     # Tests change peers with update() (no signal) between requests: no cached senders.
     settings.FEDERATION_SENDER_CACHE_SECONDS = 0
 

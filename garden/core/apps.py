@@ -8,13 +8,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from datetime import timedelta
 
-        from django.conf import settings
-
         from . import federation, tasks
         from .periodic import register_periodic
 
         federation.connect()
         register_periodic(tasks.heartbeat, every=timedelta(minutes=1))
         register_periodic(tasks.prune, every=timedelta(hours=6))
-        if settings.BACKUP_DAILY:
-            register_periodic(tasks.daily_backup, every=timedelta(days=1))
+        register_periodic(tasks.daily_backup, every=timedelta(days=1))

@@ -1,5 +1,6 @@
 """The node's own periodic jobs: the worker's heartbeat, pruning, the daily backup."""
 
+from django.conf import settings
 from django.utils import timezone
 
 from . import housekeeping
@@ -28,5 +29,9 @@ def prune() -> dict[str, int]:
 
 @task()
 def daily_backup() -> str:
+    """The daily backup, unless ``BACKUP_DAILY`` is off (then ``""``); read when it runs, so
+    a setting changed without a restart counts."""
+    if not settings.BACKUP_DAILY:
+        return ""
     path, _removed = back_up_and_prune()
     return str(path)

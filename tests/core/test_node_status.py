@@ -139,6 +139,7 @@ def test_the_node_backs_up_daily_and_keeps_the_newest(settings, tmp_path):
     assert [j.every for j in registered_jobs() if j.name.endswith("daily_backup")] == [
         timedelta(days=1)
     ]
+    settings.BACKUP_DAILY = True
     settings.BACKUP_DIR = tmp_path
     settings.BACKUP_KEEP = 2
     for stamp in ("20260101T030000Z", "20260102T030000Z", "20260103T030000Z"):
