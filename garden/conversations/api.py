@@ -69,7 +69,7 @@ class PagedMessages:
 @router.get(
     "/threads/{kind}/{object_id}/messages",
     response={200: list[ThreadMessageOut], **ERRORS},
-    summary="A thread's messages",
+    summary="A thread's messages (members)",
 )
 @paginate(LimitOffset, max_limit=500)
 def list_messages(request, kind: KindName, object_id: int = ObjectId):
@@ -84,7 +84,7 @@ def list_messages(request, kind: KindName, object_id: int = ObjectId):
 @router.post(
     "/threads/{kind}/{object_id}/messages",
     response={201: ThreadMessageOut, **ERRORS},
-    summary="Write a message",
+    summary="Write a message (members)",
 )
 def post_message(request, kind: KindName, payload: ThreadMessageIn, object_id: int = ObjectId):
     """Plain text; @username tells that member. Posting follows the thread."""

@@ -163,7 +163,11 @@ def _queryset():
     return Proposal.objects.select_related("decision").prefetch_related("options")
 
 
-@router.get("/proposals", response={200: list[ProposalOut], 403: Detail}, summary="Proposals")
+@router.get(
+    "/proposals",
+    response={200: list[ProposalOut], 403: Detail},
+    summary="Proposals, open and decided (members)",
+)
 @paginate(LimitOffset, max_limit=500)
 def list_proposals(request, filters: Query[ProposalFilter]):
     """Open and decided proposals, the latest deadline first, paged."""
@@ -176,7 +180,11 @@ def list_proposals(request, filters: Query[ProposalFilter]):
     return PagedProposals(proposals, user)
 
 
-@router.post("/proposals", response={201: ProposalOut, **ERRORS}, summary="Propose")
+@router.post(
+    "/proposals",
+    response={201: ProposalOut, **ERRORS},
+    summary="Put a proposal to a vote (members, or only coordinators if the garden says so)",
+)
 def create_proposal(request, payload: ProposalIn):
     user = api_member(request)
     proposal = services.create_proposal(user, **payload.dict())
@@ -189,7 +197,11 @@ def _one(user, pk: int) -> dict:
     return _proposal_out(proposal, user, members.is_coordinator(user), voted)
 
 
-@router.get("/proposals/{proposal_id}", response={200: ProposalOut, **ERRORS}, summary="One")
+@router.get(
+    "/proposals/{proposal_id}",
+    response={200: ProposalOut, 403: Detail, 404: Detail},
+    summary="One proposal (members)",
+)
 def get_proposal(request, proposal_id: int = ProposalId):
     return _one(api_member(request), proposal_id)
 
@@ -205,7 +217,9 @@ def _vote_out(proposal_id: int, ballot: Ballot) -> dict:
 
 
 @router.get(
-    "/proposals/{proposal_id}/vote", response={200: ProposalVoteOut, **ERRORS}, summary="My vote"
+    "/proposals/{proposal_id}/vote",
+    response={200: ProposalVoteOut, **ERRORS},
+    summary="My own vote (members)",
 )
 def my_vote(request, proposal_id: int = ProposalId):
     """My own vote on a proposal (404 if I have not voted). Nobody else's is ever shown."""
@@ -218,7 +232,9 @@ def my_vote(request, proposal_id: int = ProposalId):
 
 
 @router.put(
-    "/proposals/{proposal_id}/vote", response={200: ProposalVoteOut, **ERRORS}, summary="Vote"
+    "/proposals/{proposal_id}/vote",
+    response={200: ProposalVoteOut, **ERRORS},
+    summary="Cast or change my vote until the deadline (members)",
 )
 def vote(request, payload: ProposalVoteIn, proposal_id: int = ProposalId):
     """Cast or change my vote until the deadline; 409 after it. The fields that count
