@@ -81,8 +81,11 @@ def resolve_address(address: str) -> dict:
                 ):
                     return fetch_actor(link["href"])
             raise PeeringError(_("That address does not name a garden."))
-        parts = urlsplit(address)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        try:
+            parts = urlsplit(address)
+        except ValueError:  # "http://[::1": not a URL at all
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
             raise PeeringError(_("Enter the garden's web address or its @name@host address."))
         if parts.path in ("", "/"):
             address = f"{parts.scheme}://{parts.netloc}/actor"
