@@ -42,14 +42,19 @@ def _user_agent() -> str:
 
 def check_url(url: str) -> None:
     """Refuse URLs we must not contact: non-https, and hosts on private networks."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+        httpx.URL(url)  # httpx's own parse (IDNA host names): refused here, not mid-request
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise FetchError(f"Not an address we may contact: {url[:200]}") from exc
     allowed_schemes = {"https", "http"} if insecure_allowed() else {"https"}
     if parts.scheme not in allowed_schemes or not parts.hostname:
         raise FetchError(f"Not an address we may contact: {url[:200]}")
     if insecure_allowed():
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+        infos = socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise FetchError(f"Unknown host: {parts.hostname}") from exc
     for info in infos:

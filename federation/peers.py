@@ -92,8 +92,11 @@ def resolve_address(address: str) -> dict:
             return _by_webfinger(match["host"], f"acct:{match['user']}@{match['host']}")
         if "://" not in address and DOMAIN.match(address):
             address = f"{_scheme_for(address)}://{address}/"
-        parts = urlsplit(address)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        try:
+            parts = urlsplit(address)
+        except ValueError:  # "http://[::1": not a URL at all
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
             raise PeeringError(_("Enter the garden's web address or its @name@host address."))
         return _by_url(address)
     except FetchError as exc:

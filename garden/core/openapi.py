@@ -11,7 +11,8 @@ around them is added here to every operation, new ones included (docs/api.md):
 - OpenAPI ``links`` from every operation that creates something (an answer with an ``id``)
   to the operations that take that id in their path, so clients and the stateful fuzzer can
   follow them: ``POST /offers`` → ``/offers/{offer_id}…``, ``POST /offers/{offer_id}/claims``
-  → ``/claims/{claim_id}…``.
+  → ``/claims/{claim_id}…``; and to the operations that name an object by kind and id
+  (``POST /proposals`` → ``/threads/proposal/{object_id}/messages``).
 """
 
 import json
@@ -126,6 +127,24 @@ def _collection(path: str) -> str | None:
     return None if last.startswith("{") else last
 
 
+def _kind_parameters(collection: str, path: str, operation: dict) -> dict[str, str] | None:
+    """Link parameters for a path naming an object by kind and id (``/threads/{kind}/
+    {object_id}/…``) when the kind's enum holds this collection's singular ("proposal")."""
+    match = re.search(r"/\{(\w+)\}/\{(\w+)\}", path)
+    if not match:
+        return None
+    kinds = next(
+        (
+            p.get("schema", {}).get("enum", [])
+            for p in operation.get("parameters", [])
+            if p.get("in") == "path" and p.get("name") == match[1]
+        ),
+        [],
+    )
+    kind = collection.removesuffix("s")
+    return {match[1]: kind, match[2]: "$response.body#/id"} if kind in kinds else None
+
+
 def add_links(schema: dict[str, Any]) -> dict[str, Any]:
     components = schema.get("components", {}).get("schemas", {})
     operations = [
@@ -140,10 +159,15 @@ def add_links(schema: dict[str, Any]) -> dict[str, Any]:
         source_params = set(re.findall(r"\{(\w+)\}", path))
         links = {}
         for target_path, target_method, target in operations:
-            match = re.search(rf"/{re.escape(collection)}/\{{(\w+)\}}", target_path)
-            if not match or target_path == path or "operationId" not in target:
+            if target_path == path or "operationId" not in target:
                 continue
-            parameters = {match[1]: "$response.body#/id"}
+            match = re.search(rf"/{re.escape(collection)}/\{{(\w+)\}}", target_path)
+            if match:
+                parameters = {match[1]: "$response.body#/id"}
+            else:
+                parameters = _kind_parameters(collection, target_path, target)
+                if parameters is None:
+                    continue
             for name in re.findall(r"\{(\w+)\}", target_path):
                 if name not in parameters and name in source_params:
                     parameters[name] = f"$request.path.{name}"

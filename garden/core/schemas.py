@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 
 from django.core import validators as django_validators
 from django.db import models
+from django.db.models.fields import PositiveIntegerRelDbTypeMixin
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field, Strict, WithJsonSchema
 
@@ -226,7 +227,7 @@ def of(model: type[models.Model], name: str, *, blank: bool | None = None) -> An
             high = MAX_INT
         else:
             high = 2**31 - 1
-        floor = 0 if isinstance(field, models.PositiveIntegerRelDbTypeMixin) else -high
+        floor = 0 if isinstance(field, PositiveIntegerRelDbTypeMixin) else -high
         return Int(ge if ge is not None else floor, le if le is not None else high)
     if isinstance(field, models.DateTimeField):
         return DateTime

@@ -13,42 +13,43 @@ from ninja.pagination import paginate
 
 from garden.core.errors import RuleError
 from garden.core.paging import LimitOffset
+from garden.core.schemas import MAX_ID, BodyId, DateTime, Input, StrictBool, choices_of, of
 from garden.members import services as members
 from garden.members.permissions import api_member
 
 from . import services
 from .counting import Ballot
-from .models import MAX_OPTIONS, MAX_SCORE, MIN_SCORE, Decision, Proposal
+from .models import MAX_OPTIONS, Decision, Option, Proposal, Score, Vote
 
 router = Router(tags=["decisions"])
 
-MAX_ID = 2**63 - 1
 ProposalId = Path(..., ge=1, le=MAX_ID)
-MethodName = Literal["consent", "majority", "score"]
-OutcomeName = Literal["adopted", "blocked", "chosen", "no_decision", "no_quorum"]
+MethodName = choices_of(Proposal, "method")
+OutcomeName = choices_of(Decision, "outcome")
 
 
 class Detail(Schema):
     detail: str
 
 
-ERRORS = {400: Detail, 403: Detail, 404: Detail, 409: Detail}
+# Schema names carry the area: the API's schema has one namespace (docs/api.md).
+ERRORS = {403: Detail, 404: Detail, 409: Detail}
 
 
-class OptionOut(Schema):
+class ProposalOptionOut(Schema):
     id: int
     label: str
 
 
-class TotalOut(Schema):
+class ProposalTotalOut(Schema):
     key: str = Field(description="an option id, or 'consent' / 'object'")
     total: int
 
 
-class ResultOut(Schema):
+class ProposalResultOut(Schema):
     outcome: OutcomeName
     winner_id: int | None
-    totals: list[TotalOut]
+    totals: list[ProposalTotalOut]
     objections: list[str] = Field(description="the reasons given, without names")
     votes_cast: int
     eligible: int
@@ -60,23 +61,25 @@ class ProposalOut(Schema):
     title: str
     text: str
     method: MethodName
-    options: list[OptionOut]
+    options: list[ProposalOptionOut]
     deadline: dt.datetime
     quorum_percent: int | None
-    status: Literal["open", "decided"]
+    status: choices_of(Proposal, "status")
     open: bool = Field(description="votes are accepted now")
     voted: bool = Field(description="I have voted")
     turnout: int | None = Field(description="votes so far; coordinators only, while open")
-    result: ResultOut | None
+    result: ProposalResultOut | None
 
 
-class ProposalIn(Schema):
-    title: str = Field(..., min_length=1, max_length=200)
-    text: str = Field(..., min_length=1, max_length=10000)
+class ProposalIn(Input):
+    title: of(Proposal, "title")
+    text: of(Proposal, "text")
     method: MethodName
-    options: list[str] = Field([], max_length=MAX_OPTIONS)
-    deadline: dt.datetime
-    quorum_percent: int | None = Field(None, ge=1, le=100)
+    options: list[of(Option, "label")] = Field(
+        [], max_length=MAX_OPTIONS, description="2 to 10 (majority: Yes/No when left out)"
+    )
+    deadline: DateTime = Field(description="five minutes to a year from now")
+    quorum_percent: of(Proposal, "quorum_percent") | None = None
 
 
 class ProposalFilter(Schema):
@@ -84,24 +87,29 @@ class ProposalFilter(Schema):
     q: str = Field("", max_length=200, description="words in the title or text")
 
 
-class ScoreIn(Schema):
-    option_id: int = Field(..., ge=1, le=MAX_ID)
-    score: int = Field(..., ge=MIN_SCORE, le=MAX_SCORE)
+class ProposalScoreIn(Input):
+    option_id: BodyId
+    score: of(Score, "value")
 
 
-class VoteIn(Schema):
-    option_id: int | None = Field(None, ge=1, le=MAX_ID, description="simple majority")
-    objection: bool = Field(False, description="consent: I object")
-    reason: str = Field("", max_length=2000, description="consent: why I object")
-    scores: list[ScoreIn] = Field([], max_length=MAX_OPTIONS, description="score voting")
+class ProposalVoteIn(Input):
+    option_id: BodyId | None = Field(None, description="simple majority")
+    objection: StrictBool = Field(False, description="consent: I object")
+    reason: of(Vote, "reason") = Field("", description="consent: why I object")
+    scores: list[ProposalScoreIn] = Field([], max_length=MAX_OPTIONS, description="score voting")
 
 
-class VoteOut(Schema):
+class ProposalScoreOut(Schema):
+    option_id: int
+    score: int
+
+
+class ProposalVoteOut(Schema):
     proposal_id: int
     option_id: int | None
     objection: bool
     reason: str
-    scores: list[ScoreIn]
+    scores: list[ProposalScoreOut]
 
 
 def _result(decision: Decision) -> dict:
@@ -155,8 +163,12 @@ def _queryset():
     return Proposal.objects.select_related("decision").prefetch_related("options")
 
 
-@router.get("/proposals", response={200: list[ProposalOut], 403: Detail}, summary="Proposals")
-@paginate(LimitOffset, max_limit=200)
+@router.get(
+    "/proposals",
+    response={200: list[ProposalOut], 403: Detail},
+    summary="Proposals, open and decided (members)",
+)
+@paginate(LimitOffset, max_limit=500)
 def list_proposals(request, filters: Query[ProposalFilter]):
     """Open and decided proposals, the latest deadline first, paged."""
     user = api_member(request)
@@ -168,7 +180,11 @@ def list_proposals(request, filters: Query[ProposalFilter]):
     return PagedProposals(proposals, user)
 
 
-@router.post("/proposals", response={201: ProposalOut, **ERRORS}, summary="Propose")
+@router.post(
+    "/proposals",
+    response={201: ProposalOut, **ERRORS},
+    summary="Put a proposal to a vote (members, or only coordinators if the garden says so)",
+)
 def create_proposal(request, payload: ProposalIn):
     user = api_member(request)
     proposal = services.create_proposal(user, **payload.dict())
@@ -181,7 +197,11 @@ def _one(user, pk: int) -> dict:
     return _proposal_out(proposal, user, members.is_coordinator(user), voted)
 
 
-@router.get("/proposals/{proposal_id}", response={200: ProposalOut, **ERRORS}, summary="One")
+@router.get(
+    "/proposals/{proposal_id}",
+    response={200: ProposalOut, 403: Detail, 404: Detail},
+    summary="One proposal (members)",
+)
 def get_proposal(request, proposal_id: int = ProposalId):
     return _one(api_member(request), proposal_id)
 
@@ -196,7 +216,11 @@ def _vote_out(proposal_id: int, ballot: Ballot) -> dict:
     }
 
 
-@router.get("/proposals/{proposal_id}/vote", response={200: VoteOut, **ERRORS}, summary="My vote")
+@router.get(
+    "/proposals/{proposal_id}/vote",
+    response={200: ProposalVoteOut, **ERRORS},
+    summary="My own vote (members)",
+)
 def my_vote(request, proposal_id: int = ProposalId):
     """My own vote on a proposal (404 if I have not voted). Nobody else's is ever shown."""
     user = api_member(request)
@@ -207,8 +231,12 @@ def my_vote(request, proposal_id: int = ProposalId):
     return _vote_out(proposal.pk, ballot)
 
 
-@router.put("/proposals/{proposal_id}/vote", response={200: VoteOut, **ERRORS}, summary="Vote")
-def vote(request, payload: VoteIn, proposal_id: int = ProposalId):
+@router.put(
+    "/proposals/{proposal_id}/vote",
+    response={200: ProposalVoteOut, **ERRORS},
+    summary="Cast or change my vote until the deadline (members)",
+)
+def vote(request, payload: ProposalVoteIn, proposal_id: int = ProposalId):
     """Cast or change my vote until the deadline; 409 after it. The fields that count
     follow the method: `option_id` (majority), `objection` and `reason` (consent),
     `scores` (score voting; options not scored count 0)."""

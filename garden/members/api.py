@@ -37,7 +37,7 @@ class GardenOut(Schema):
     rules: str
     members: int
     handle: str = Field(description="The garden's fediverse address, `name@host`")
-    actor: str = Field(description="The garden's ActivityPub actor URL")
+    actor: UriText = Field(description="The garden's ActivityPub actor URL")
 
 
 class JoinIn(Input):

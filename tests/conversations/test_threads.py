@@ -161,5 +161,12 @@ def test_api_lists_pages_and_posts(plot, member, api):
     assert [m["body"] for m in page["items"]] == ["Message 1", "Message 2"]
     assert page["items"][0]["mine"] is True and page["items"][0]["author"] == "Mara"
     assert client.get("/threads/plot/999999/messages").status_code == 404
-    assert client.get(f"/threads/garden/{plot.pk}/messages").status_code == 422
+    # An unknown kind names no thread, like an unknown id (docs/api.md).
+    assert client.get(f"/threads/garden/{plot.pk}/messages").status_code == 404
     assert client.post(f"/threads/plot/{plot.pk}/messages", {"body": ""}).status_code == 422
+    unknown_field = {"body": "Hi", "author": "someone else"}
+    assert client.post(f"/threads/plot/{plot.pk}/messages", unknown_field).status_code == 422
+    # Fits the schema, refused by the rule (only blanks): 409, and nothing stored.
+    blank = client.post(f"/threads/plot/{plot.pk}/messages", {"body": "   "})
+    assert blank.status_code == 409 and blank.json()["detail"]
+    assert client.get(f"/threads/plot/{plot.pk}/messages").json()["count"] == 3

@@ -94,6 +94,31 @@ def test_api_validates_ballots(member, api):
     assert not Vote.objects.exists()
 
 
+def test_api_input_fits_the_schema_or_is_refused_with_422_and_rules_with_409(member, api):
+    client = api(member)
+    body = {
+        "title": "Compost",
+        "text": "Two bins",
+        "method": "majority",
+        "deadline": (timezone.now() + dt.timedelta(days=2)).isoformat(),
+    }
+    assert client.post("/proposals", {**body, "author": "someone"}).status_code == 422
+    assert client.post("/proposals", {**body, "quorum_percent": "50"}).status_code == 422
+    assert client.post("/proposals", {**body, "method": "lottery"}).status_code == 422
+    # Fits the schema, refused by the garden's rules: a deadline in the past, blank title.
+    past = {**body, "deadline": (timezone.now() - dt.timedelta(days=1)).isoformat()}
+    assert client.post("/proposals", past).status_code == 409
+    assert client.post("/proposals", {**body, "title": "  "}).status_code == 409
+    assert not Proposal.objects.exists()
+    proposal = make_proposal(member, "score", options=["A", "B"])
+    option = proposal.options.first().pk
+    twice = [{"option_id": option, "score": 1}, {"option_id": option, "score": 2}]
+    assert client.put(f"/proposals/{proposal.pk}/vote", {"scores": twice}).status_code == 409
+    not_a_bool = client.put(f"/proposals/{proposal.pk}/vote", {"objection": "yes"})
+    assert not_a_bool.status_code == 422
+    assert not Vote.objects.exists()
+
+
 def test_the_decision_record_shows_the_result_to_members(member, other_member, coordinator, api):
     proposal = make_proposal(member, "consent", quorum=50)
     services.cast_vote(proposal.pk, member, Ballot())

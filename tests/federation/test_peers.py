@@ -100,6 +100,19 @@ def test_unusable_addresses_are_refused(api, coordinator, network, address):
     assert not Peer.objects.exists()
 
 
+@pytest.mark.parametrize("insecure", [False, True])
+@pytest.mark.parametrize("address", ["x@4\u00b45y", "x@[zz", "http://[::1", "http://4\u00b45y/"])
+def test_addresses_that_are_no_urls_are_refused_before_any_request(
+    api, coordinator, settings, insecure, address
+):
+    # Found by Schemathesis on a test node (FEDERATION_ALLOW_INSECURE): an IDNA-invalid host
+    # or a broken IPv6 literal was a 500 instead of a refusal.
+    settings.FEDERATION_ALLOW_INSECURE = insecure
+    response = api(coordinator).post("/peers", {"address": address})
+    assert response.status_code == 409 and response.json()["detail"]
+    assert not Peer.objects.exists()
+
+
 def test_adding_ourselves_is_refused(api, coordinator, network, monkeypatch):
     from federation import peers
 
