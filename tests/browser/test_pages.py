@@ -113,7 +113,8 @@ def test_page_has_no_serious_accessibility_violations(sessions, name, who, path,
 
 # What sticks out sideways: the page itself wider than the window, or a box in it whose
 # content is cut off or needs scrolling. On a phone a wide table may scroll inside its
-# .table-scroll box (that is what the box is for); on a desktop nothing should need to.
+# .table-scroll box (that is what the box is for); on a desktop nothing should need to. A
+# map is a window onto a larger picture: Leaflet clips its panes on purpose.
 OVERFLOW = """(narrow) => {
     const root = document.documentElement;
     const found = [];
@@ -124,6 +125,7 @@ OVERFLOW = """(narrow) => {
         const style = getComputedStyle(element);
         if (!["auto", "scroll", "hidden", "clip"].includes(style.overflowX)) continue;
         if (element.clientWidth <= 1 || element.closest(".visually-hidden")) continue;
+        if (element.closest(".leaflet-container")) continue;
         if (element.scrollWidth <= element.clientWidth + 1) continue;
         if (narrow && element.matches(".table-scroll")) continue;
         const name = element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
