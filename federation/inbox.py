@@ -263,7 +263,12 @@ def receive(body: bytes, request: SignedRequest | None = None) -> Outcome:
         log.exception("inbox could not process an activity")
         return Outcome(400, "The activity could not be processed.")
     if getattr(settings, "FEDERATION_INBOX_APPLY_AT_ONCE", False):
+        # Without Redis the live updates must come from this process (settings.py); what is
+        # stored is applied by the worker if this fails.
         from .inbox_worker import apply_all_due
 
-        apply_all_due()
+        try:
+            apply_all_due()
+        except Exception:
+            log.exception("the inbox could not apply at once; the worker will")
     return outcome

@@ -296,6 +296,12 @@ FEDERATION_RETRY_BASE_SECONDS = float(os.environ.get("FEDERATION_RETRY_BASE_SECO
 # The inbox worker: an Update or Delete waits this long at most for the activity that brings
 # its object (docs/federation.md).
 FEDERATION_INBOX_ORDER_WAIT = float(os.environ.get("FEDERATION_INBOX_ORDER_WAIT", "60"))
+# Apply what the inbox stored in the web process, right after storing it. On by default
+# without Redis: the in-memory channel layer reaches only this process's pages, so the live
+# updates an activity causes must be sent from here (several web processes need Redis; with
+# it the scheduler's inbox worker applies everything). The activity is stored first either
+# way, and what this misses the worker applies.
+FEDERATION_INBOX_APPLY_AT_ONCE = _env_flag("FEDERATION_INBOX_APPLY_AT_ONCE", not REDIS_URL)
 # How long a web process keeps a sender's peer state and actor document (federation/inbox.py).
 FEDERATION_SENDER_CACHE_SECONDS = float(os.environ.get("FEDERATION_SENDER_CACHE_SECONDS", "5"))
 # bench/inbox.py's ceiling: a bare POST view beside the inbox (garden/core/views.py).
