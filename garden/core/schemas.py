@@ -194,6 +194,9 @@ def of(model: type[models.Model], name: str, *, blank: bool | None = None) -> An
     allow_blank = field.blank if blank is None else blank
     if field.choices:
         choice = choices_of(model, name)
+        if isinstance(field, models.IntegerField):
+            # JSON's false and true equal 0 and 1 in Python: only JSON integers are choices.
+            choice = Annotated[choice, BeforeValidator(_json_integer)]
         return choice | Literal[""] if allow_blank else choice
     if isinstance(field, models.CharField | models.TextField):
         if django_validators.validate_email in field.validators or isinstance(

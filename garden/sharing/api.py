@@ -147,7 +147,7 @@ class ReturnIn(Input):
 
 class SettingsIn(Input):
     share_radius_km: of(SharingSettings, "share_radius_km")
-    hop_limit: Literal[0, 1] = optional()
+    hop_limit: of(SharingSettings, "hop_limit") = optional()
     claims_from_peers_only: StrictBool = optional()
 
 
