@@ -12,6 +12,7 @@ forwarded again (the hop limit is one).
 import logging
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from .actors import actor_id, cached_actor, fetch_actor, origin, remember_actor, verification_keys
 from .crypto import InvalidProof, proof_of, verify
@@ -107,13 +108,24 @@ def received_announce(announce: dict, relay: Peer) -> str:
         raise ActivityRejected(
             "The embedded activity does not carry its origin's valid proof.", status=422
         ) from exc
+    from .inbox import object_id_of  # the inbox imports this module
+
     try:
         with transaction.atomic():
+            # Remembered as applied with the origin's own activities (it is applied below,
+            # in this transaction): a direct copy is then a duplicate, the origin's later
+            # Update finds its object, and the origin's queue does not wait for it.
+            now = timezone.now()
             InboxActivity.objects.create(
                 activity_id=inner["id"][:500],
                 activity_type=str(inner.get("type"))[:40],
                 actor_url=actor,
+                object_id=object_id_of(inner),
+                activity=inner,
+                state=InboxActivity.State.APPLIED,
                 handled=True,
+                next_attempt_at=now,
+                applied_at=now,
             )
     except IntegrityError:
         return "Already received."

@@ -143,6 +143,8 @@ def test_peer_that_was_down_receives_everything_exactly_once(pair):
     wait_for(lambda: a.peers(a.token)[0]["failing_since"], timeout=60)
     b.start()
     wait_for(lambda: a.peers(a.token)[0]["queued"] == 0, timeout=120)
+    # Delivered means stored at b (202); b's inbox worker applies them a moment later.
+    wait_for(lambda: len([c for c in contents(b) if c.startswith("while away")]) >= 3, timeout=60)
     received = [c for c in contents(b) if c.startswith("while away")]
     assert sorted(received) == ["while away 1", "while away 2", "while away 3"]
     assert a.peers(a.token)[0]["failing_since"] is None

@@ -113,7 +113,16 @@ def test_mastodon_follower_gets_accept_and_public_posts_until_it_unfollows(
 
         reply = ada.reply(note["id"], node.actor_url, "<p>Ich hole <b>gern</b> 1 kg!</p>")
         assert ada.send(node.inbox_url, reply).status_code == 202
-        page = httpx.get(note["id"], headers={"Accept": "text/html"}).text
+        # Accepted at 202, applied by the inbox worker a moment later.
+        page = wait_for(
+            lambda: (
+                text
+                if "Ich hole gern 1 kg!"
+                in (text := httpx.get(note["id"], headers={"Accept": "text/html"}).text)
+                else None
+            ),
+            timeout=WAIT,
+        )
         assert "Ich hole gern 1 kg!" in page and "Ada Gärtnerin" in page
         replies = call(node, token, "GET", f"/offers/{created['id']}/replies")
         assert replies["items"][0]["author_handle"].startswith("ada@")
@@ -127,6 +136,7 @@ def test_mastodon_follower_gets_accept_and_public_posts_until_it_unfollows(
         assert delete["verified"] and delete["activity"]["object"]["id"] == note["id"]
 
         assert ada.send(node.inbox_url, ada.undo(follow)).status_code == 202
+        wait_for(lambda: call(node, token, "GET", "/followers")["count"] == 0, timeout=WAIT)
         assert call(node, token, "GET", "/followers")["count"] == 0
         seen = len(ada.received)
         call(node, token, "POST", "/offers", offer("Rhabarber"))
