@@ -123,8 +123,19 @@ def test_an_offer_reaches_peers_of_peers_within_the_origins_radius(node_factory)
         found = deliveries(b, "Announce")
         return found[-1] if found[-1][1] in ("delivered", "failed") else None
 
+    # C accepts the Announce for processing (202) and its inbox worker refuses it: the
+    # origin's proof on the embedded offer no longer verifies.
     _, state, error = wait_for(altered_outcome, timeout=WAIT)
-    assert (state, error) == ("failed", "'answered 422'")
+    assert (state, error) == ("delivered", "''")
+
+    def refused_on_c():
+        return c.shell(
+            "from federation.models import InboxActivity\n"
+            "print(*InboxActivity.objects.filter(activity_type='Announce', state='refused')"
+            ".values_list('last_error', flat=True), sep='|')\n"
+        ).strip()
+
+    assert wait_for(refused_on_c, timeout=WAIT).startswith("422: ")
     assert nearby_offer(c, c_carl, "Zucchini")["quantity_left"] == 3.0
     assert "does not verify with its origin's key" in (c.data_dir / "serve.log").read_text()
 
