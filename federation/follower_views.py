@@ -3,7 +3,6 @@ answers to give them (accept, remove, block the person or its whole server)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,10 +10,9 @@ from django.views.decorators.http import require_POST
 
 from . import followers as services
 from .actors import actor_id, handle
-from .errors import FederationError
 from .forms import FollowerPolicyForm
 from .models import BlockedServer, FederationSettings, Follower
-from .views import PAGE_SIZE, admin_required
+from .views import PAGE_SIZE, admin_required, run_action
 
 
 @admin_required
@@ -59,17 +57,8 @@ FOLLOWER_ACTIONS = {
 @admin_required
 @require_POST
 def follower_action(request, pk: int, action: str):
-    if action not in FOLLOWER_ACTIONS:
-        raise Http404
     follower = get_object_or_404(Follower, pk=pk)
-    service, done = FOLLOWER_ACTIONS[action]
-    try:
-        service(follower)
-    except FederationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, str(done))
-    return redirect("federation:followers-page")
+    return run_action(request, FOLLOWER_ACTIONS, action, follower, "federation:followers-page")
 
 
 @admin_required

@@ -323,20 +323,26 @@ PEER_ACTIONS = {
 }
 
 
-@admin_required
-@require_POST
-def peer_action(request, pk: int, action: str):
-    if action not in PEER_ACTIONS:
+def run_action(request, actions: dict, action: str, target, page: str):
+    """A coordinator's button on a list page: run ``actions[action]`` on ``target``, say how
+    it went, and go back to ``page`` (peers and followers share it)."""
+    if action not in actions:
         raise Http404
-    peer = get_object_or_404(Peer, pk=pk)
-    service, done = PEER_ACTIONS[action]
+    service, done = actions[action]
     try:
-        service(peer)
+        service(target)
     except FederationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, str(done))
-    return redirect("federation:peers")
+    return redirect(page)
+
+
+@admin_required
+@require_POST
+def peer_action(request, pk: int, action: str):
+    peer = get_object_or_404(Peer, pk=pk)
+    return run_action(request, PEER_ACTIONS, action, peer, "federation:peers")
 
 
 @admin_required
