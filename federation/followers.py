@@ -82,10 +82,15 @@ def _answer(follower: Follower, kind: str) -> None:
     )
 
 
+def follows_us(activity: dict) -> bool:
+    """Whether a Follow names this garden's actor (a person may follow only us)."""
+    target = activity.get("object")
+    return (target.get("id") if isinstance(target, dict) else target) == actor_id()
+
+
 def received_follow(activity: dict, document: dict) -> Follower:
     """Someone who is not a garden follows us (inside the inbox transaction)."""
-    target = activity.get("object")
-    if (target.get("id") if isinstance(target, dict) else target) != actor_id():
+    if not follows_us(activity):
         raise FollowerError("Only this garden's actor can be followed here.", status=422)
     follower = Follower.objects.select_for_update().filter(actor_url=document["id"]).first()
     follower = _from_document(follower or Follower(actor_url=document["id"]), document)

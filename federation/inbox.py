@@ -20,7 +20,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.utils import timezone
 
 from . import followers, peers, relay
-from .actors import ACTOR_TYPES, actor_id, cached_actor, remember_actor
+from .actors import ACTOR_TYPES, cached_actor, remember_actor
 from .authentication import SignedRequest, authenticate
 from .errors import ActivityRejected, FederationError
 from .models import InboxActivity, Peer
@@ -203,7 +203,7 @@ def admit(activity: dict, actor: str, peer: Peer | None, document: dict) -> bool
         raise FederationError("This garden does not accept your messages.", 403)
     target = route(activity, actor, peer)
     if target == "follow" and not followers.is_garden(document):
-        if object_id_of(activity) != actor_id():  # a person may follow only us
+        if not followers.follows_us(activity):
             raise FederationError("Only this garden's actor can be followed here.", 422)
     if target in DOMAIN_ROUTES:
         domain_sender(activity, peer, document)
