@@ -45,7 +45,8 @@ def push_subscribe(request):
     form = PushChoicesForm(request.POST)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        return _refused(f"{field}: {errors[0]}")
+        label = form.fields[field].label if field in form.fields else field
+        return _refused(f"{label}: {errors[0]}")
     data = form.cleaned_data
     try:
         services.subscribe(
