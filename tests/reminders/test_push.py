@@ -141,6 +141,7 @@ def test_subscribing_through_the_page(push_service, member):
         ({"auth": b64url(b"short")}, "The device's key is not valid."),
         ({"endpoint": "ftp://push.example/x"}, "This is not a push service address"),
         ({"reminder_hours": "0"}, "Hours before the shift: "),
+        ({"endpoint": ""}, "Endpoint: This field is required."),
     ],
 )
 def test_bad_subscriptions_are_refused_with_a_message(push_service, member, change, message):
