@@ -45,7 +45,9 @@ def push_subscribe(request):
     form = PushChoicesForm(request.POST)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
-        return _refused(f"{field}: {errors[0]}")
+        # The field's label as the page shows it (a bare field name is its pretty name).
+        label = form[field].label if field in form.fields else field
+        return _refused(f"{label}: {errors[0]}")
     data = form.cleaned_data
     try:
         services.subscribe(

@@ -47,7 +47,11 @@
     form.hidden = false;
     return ready.pushManager.getSubscription();
   }).then(function (subscription) {
-    if (!subscription) { say(texts.textOff); return; }
+    if (!subscription) {
+      // Blocked in the browser's site settings: asking again would not even show a prompt.
+      say(Notification.permission === "denied" ? texts.textDenied : texts.textOff);
+      return;
+    }
     off.hidden = false;
     return fetch(texts.deviceUrl + "?endpoint=" + encodeURIComponent(subscription.endpoint), {
       credentials: "same-origin",

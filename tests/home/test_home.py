@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from federation.models import Delivery, OutboxActivity, Peer
+from garden.home import cards
 from garden.home.models import HomeVisit
 from garden.members.models import Membership, Profile
 from garden.plots import services as plots
@@ -191,6 +192,15 @@ def test_checking_off_from_home_credits_the_shift_once(scene, member):
     assert "Morning watering" not in client.get("/").content.decode()
 
 
+def test_a_visit_answers_the_one_before_and_a_live_refresh_moves_nothing(member):
+    first, second = timezone.now(), timezone.now() + dt.timedelta(minutes=5, microseconds=7)
+    assert cards.remember_visit(member, first, real_visit=True) is None
+    assert cards.remember_visit(member, second, real_visit=True) == first
+    assert cards.remember_visit(member, second + dt.timedelta(1), real_visit=False) == first
+    visit = HomeVisit.objects.get(user=member)
+    assert (visit.previous_at, visit.last_at) == (first, second)
+
+
 def _queries(client) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").status_code == 200
@@ -201,6 +211,10 @@ def test_query_count_does_not_grow_with_the_garden(scene, garden, member, coordi
     member_client, coordinator_client = client_for(member), client_for(coordinator)
     _queries(member_client), _queries(coordinator_client)  # first visits store HomeVisit
     before = (_queries(member_client), _queries(coordinator_client))
+    # Six for the session, the person and the visit, one for the layout's unread count, the
+    # rest for the cards: two shared by both shift cards, three for the plot card (fees only
+    # for someone with a plot: the member), four more, and five for a coordinator.
+    assert before == (17, 21)
     # Much more of everything.
     for n in range(8):
         on_shift(make_shift(garden, 40 + n * 3), member)

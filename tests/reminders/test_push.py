@@ -2,18 +2,10 @@
 for a device whose keys this test made, and the test decrypts it (RFC 8291, with http_ece)
 to the expected payload. A 404 or 410 from the push service drops the device."""
 
-import base64
 import datetime as dt
-import json
-import os
-import threading
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import http_ece
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.utils import timezone
 
 from garden.members.services import post_announcement
@@ -23,48 +15,7 @@ from garden.reminders.tasks import push_shift_reminders
 from garden.sharing import services as sharing
 from garden.shifts.models import Shift
 from tests.conftest import client_for
-
-
-def b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-class PushService:
-    """A stand-in push service on 127.0.0.1: records each request, answers 201 (or what the
-    test sets for a path)."""
-
-    def __init__(self):
-        self.received: list[dict] = []
-        self.status: dict[str, int] = {}
-        service = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                service.received.append(
-                    {
-                        "path": self.path,
-                        "headers": {k.lower(): v for k, v in self.headers.items()},
-                        "body": body,
-                    }
-                )
-                self.send_response(service.status.get(self.path, 201))
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}{path}"
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+from tests.webpush import Device, PushService, b64url
 
 
 @pytest.fixture
@@ -73,30 +24,6 @@ def push_service(settings):
     service = PushService()
     yield service
     service.close()
-
-
-class Device:
-    """A browser's side of a subscription: its ECDH key pair and auth secret (RFC 8291)."""
-
-    def __init__(self):
-        self.private_key = ec.generate_private_key(ec.SECP256R1())
-        self.auth_secret = os.urandom(16)
-        public = self.private_key.public_key().public_bytes(
-            Encoding.X962, PublicFormat.UncompressedPoint
-        )
-        self.p256dh, self.auth = b64url(public), b64url(self.auth_secret)
-
-    def subscribe(self, user, endpoint: str, **choices) -> PushSubscription:
-        choices.setdefault("reminder_hours", 12)
-        return services.subscribe(
-            user, endpoint=endpoint, p256dh=self.p256dh, auth=self.auth, choices=choices
-        )
-
-    def decrypt(self, body: bytes) -> dict:
-        plain = http_ece.decrypt(
-            body, private_key=self.private_key, auth_secret=self.auth_secret, version="aes128gcm"
-        )
-        return json.loads(plain)
 
 
 def offer_values() -> dict:
@@ -213,7 +140,8 @@ def test_subscribing_through_the_page(push_service, member):
         ({"p256dh": "not-a-key"}, "The device's key is not valid."),
         ({"auth": b64url(b"short")}, "The device's key is not valid."),
         ({"endpoint": "ftp://push.example/x"}, "This is not a push service address"),
-        ({"reminder_hours": "0"}, "reminder_hours"),
+        ({"reminder_hours": "0"}, "Hours before the shift: "),
+        ({"endpoint": ""}, "Endpoint: This field is required."),
     ],
 )
 def test_bad_subscriptions_are_refused_with_a_message(push_service, member, change, message):
