@@ -20,6 +20,8 @@ import re
 from typing import Any
 
 from ninja import NinjaAPI
+from ninja.router import BoundRouter
+from ninja.utils import normalize_path, replace_path_param_notation
 
 from .errors import ERROR_SCHEMA
 
@@ -185,10 +187,34 @@ def add_links(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def merge_shared_paths(bound_routers: list[BoundRouter]) -> None:
+    """Ninja makes a URL pattern per router and path, and Django answers a path with its
+    first pattern: a second router's methods on the same path (v1's array ``GET /offers``
+    beside ``POST /offers``) would answer 405. So the first router's view of a path takes
+    the operations of every later one."""
+    views = {}
+    for router in bound_routers:
+        for path, view in list(router.path_operations.items()):
+            route = normalize_path(f"{router.prefix}/{replace_path_param_notation(path)}")
+            first = views.setdefault(route, view)
+            if first is not view:
+                first.operations.extend(view.operations)
+                first.is_async = first.is_async or view.is_async
+                del router.path_operations[path]
+
+
 class AllmendeAPI(NinjaAPI):
-    """The schema is built once per process: the routes do not change while it runs."""
+    """Routers may share a path; the schema is built once per process: the routes do not
+    change while it runs."""
 
     _schemas: dict[str, dict[str, Any]]
+
+    def _get_bound_routers(self) -> list[BoundRouter]:
+        unbound = self._bound_routers_cache is None
+        bound_routers = super()._get_bound_routers()
+        if unbound:
+            merge_shared_paths(bound_routers)
+        return bound_routers
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         key = repr((args, sorted(kwargs.items())))
