@@ -12,7 +12,9 @@ around them is added here to every operation, new ones included (docs/api.md):
   to the operations that take that id in their path, so clients and the stateful fuzzer can
   follow them: ``POST /offers`` → ``/offers/{offer_id}…``, ``POST /offers/{offer_id}/claims``
   → ``/claims/{claim_id}…``; and to the operations that name an object by kind and id
-  (``POST /proposals`` → ``/threads/proposal/{object_id}/messages``).
+  (``POST /proposals`` → ``/threads/proposal/{object_id}/messages``);
+- the ``Deprecation`` and ``Link`` headers of a deprecated operation's answer (v1's array
+  lists, garden.core.paging).
 """
 
 import json
@@ -24,6 +26,7 @@ from ninja.router import BoundRouter
 from ninja.utils import normalize_path, replace_path_param_notation
 
 from .errors import ERROR_SCHEMA
+from .paging import DEPRECATION
 
 ERROR_REF = "#/components/schemas/Error"
 DETAIL_REF = "#/components/schemas/Detail"
@@ -105,6 +108,29 @@ def document_common_errors(schema: dict[str, Any]) -> dict[str, Any]:
                 if status not in responses or _is_error(responses[status]):
                     responses[status] = response
     components.pop("Detail", None)
+    return schema
+
+
+SUCCESSOR_HEADERS = {
+    "Deprecation": {
+        "description": "When this operation was deprecated (RFC 9745: @ and Unix seconds)",
+        "required": True,
+        "schema": {"type": "string", "const": DEPRECATION},
+    },
+    "Link": {
+        "description": 'The same request in the next version: `<url>; rel="successor-version"`',
+        "required": True,
+        "schema": {"type": "string", "pattern": 'rel="successor-version"'},
+    },
+}
+
+
+def document_successors(schema: dict[str, Any]) -> dict[str, Any]:
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            success = operation.get("responses", {}).get("200")
+            if operation.get("deprecated") and success is not None:
+                success.setdefault("headers", {}).update(SUCCESSOR_HEADERS)
     return schema
 
 
@@ -221,5 +247,5 @@ class AllmendeAPI(NinjaAPI):
         cache = self.__dict__.setdefault("_schemas", {})
         if key not in cache:
             schema = super().get_openapi_schema(*args, **kwargs)
-            cache[key] = add_links(document_common_errors(schema))
+            cache[key] = document_successors(add_links(document_common_errors(schema)))
         return json.loads(json.dumps(cache[key]))

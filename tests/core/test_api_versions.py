@@ -138,3 +138,10 @@ def test_v2_documents_itself(client, garden):
     assert response.status_code == 200
     assert response.json()["info"]["version"] == "2"
     assert client.get("/api/v2/docs").status_code == 200
+
+
+def test_v1_documents_the_headers_of_its_deprecated_lists():
+    for path in V1_ARRAYS:
+        headers = V1_GETS[path]["responses"]["200"]["headers"]
+        assert headers["Deprecation"]["schema"]["const"] == "@1795996800"
+        assert headers["Link"]["required"] is True
