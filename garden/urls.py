@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from garden.api import api
+from garden import api
 from garden.core import status_views
 from garden.core import views as core_views
 from garden.home import app as home_app
@@ -18,7 +18,8 @@ urlpatterns = [
     path("garden/status/", status_views.node_status, name="node_status"),
     path("garden/status/backups/<str:name>", status_views.backup_download, name="backup_download"),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("api/v1/", api.v1.urls),
+    path("api/v2/", api.v2.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("plots/", include("garden.plots.urls")),
     path("shifts/", include("garden.shifts.urls")),

@@ -164,9 +164,10 @@ def client_for(user: User | None) -> Client:
 
 
 class ApiClient:
-    """Calls /api/v1 with a personal Bearer token, as a script or app would."""
+    """Calls /api/v1 (or /api/v2) with a personal Bearer token, as a script or app would."""
 
-    def __init__(self, user: User | None):
+    def __init__(self, user: User | None, version: int = 1):
+        self.root = f"/api/v{version}"
         self.client = Client()
         self.headers = {}
         if user is not None:
@@ -178,8 +179,8 @@ class ApiClient:
         call = getattr(self.client, method)
         data = json if json is not None else ({} if method != "get" else None)
         if method == "get":
-            return call(f"/api/v1{path}", data or {}, headers=self.headers)
-        return call(f"/api/v1{path}", data, headers=self.headers, **kwargs)
+            return call(f"{self.root}{path}", data or {}, headers=self.headers)
+        return call(f"{self.root}{path}", data, headers=self.headers, **kwargs)
 
     def get(self, path: str, params=None):
         return self._call("get", path, params)
@@ -201,3 +202,9 @@ class ApiClient:
 def api():
     """api(user) gives an ApiClient authenticated as that user (None: anonymous)."""
     return ApiClient
+
+
+@pytest.fixture
+def api_v2():
+    """api_v2(user): the same, calling /api/v2."""
+    return lambda user: ApiClient(user, version=2)

@@ -3,9 +3,8 @@
 import datetime as dt
 
 from ninja import Field, Path, Router, Schema, Status
-from ninja.pagination import paginate
 
-from garden.core.paging import LimitOffset
+from garden.core.paging import VersionedLists
 from garden.core.schemas import MAX_ID, Input, choices_of, of
 from garden.members import services as members
 from garden.members.permissions import api_member
@@ -14,6 +13,7 @@ from . import services
 from .models import Message, Thread
 
 router = Router(tags=["conversations"])
+lists = VersionedLists(tags=["conversations"])
 
 KindName = choices_of(Thread, "kind")
 ObjectId = Path(..., ge=1, le=MAX_ID)
@@ -66,12 +66,13 @@ class PagedMessages:
         return [message_out(m, self.user) for m in self.messages[page]]
 
 
-@router.get(
+@lists.get(
     "/threads/{kind}/{object_id}/messages",
-    response={200: list[ThreadMessageOut], **ERRORS},
+    ThreadMessageOut,
+    errors=ERRORS,
     summary="A thread's messages (members)",
+    paged_in_v1=True,
 )
-@paginate(LimitOffset, max_limit=500)
 def list_messages(request, kind: KindName, object_id: int = ObjectId):
     """The messages under a proposal, plot, shift, task, offer or tool, oldest first."""
     user = api_member(request)

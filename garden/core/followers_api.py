@@ -8,16 +8,16 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import paginate
 
 from federation import followers as services
 from federation.errors import FederationError
 from federation.models import Follower
 from federation.registry import is_admin
 from garden.core.errors import RuleError
-from garden.core.paging import LimitOffset
+from garden.core.paging import VersionedLists
 
 router = Router(tags=["federation"])
+lists = VersionedLists(tags=["federation"])
 
 
 class Detail(Schema):
@@ -39,12 +39,12 @@ def _coordinator(request) -> None:
         raise RuleError("Only coordinators of this garden may manage followers.", status=403)
 
 
-@router.get(
+@lists.get(
     "/followers",
-    response=list[FollowerOut],
+    FollowerOut,
     summary="People and accounts following the garden's public posts (coordinators)",
+    paged_in_v1=True,
 )
-@paginate(LimitOffset, max_limit=500)
 def follower_list(request):
     _coordinator(request)
     return Follower.objects.order_by("-created_at", "-pk")

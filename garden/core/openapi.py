@@ -12,7 +12,9 @@ around them is added here to every operation, new ones included (docs/api.md):
   to the operations that take that id in their path, so clients and the stateful fuzzer can
   follow them: ``POST /offers`` → ``/offers/{offer_id}…``, ``POST /offers/{offer_id}/claims``
   → ``/claims/{claim_id}…``; and to the operations that name an object by kind and id
-  (``POST /proposals`` → ``/threads/proposal/{object_id}/messages``).
+  (``POST /proposals`` → ``/threads/proposal/{object_id}/messages``);
+- the ``Deprecation`` and ``Link`` headers of a deprecated operation's answer (v1's array
+  lists, garden.core.paging).
 """
 
 import json
@@ -20,8 +22,11 @@ import re
 from typing import Any
 
 from ninja import NinjaAPI
+from ninja.router import BoundRouter
+from ninja.utils import normalize_path, replace_path_param_notation
 
 from .errors import ERROR_SCHEMA
+from .paging import DEPRECATION
 
 ERROR_REF = "#/components/schemas/Error"
 DETAIL_REF = "#/components/schemas/Detail"
@@ -106,6 +111,29 @@ def document_common_errors(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+SUCCESSOR_HEADERS = {
+    "Deprecation": {
+        "description": "When this operation was deprecated (RFC 9745: @ and Unix seconds)",
+        "required": True,
+        "schema": {"type": "string", "const": DEPRECATION},
+    },
+    "Link": {
+        "description": 'The same request in the next version: `<url>; rel="successor-version"`',
+        "required": True,
+        "schema": {"type": "string", "pattern": 'rel="successor-version"'},
+    },
+}
+
+
+def document_successors(schema: dict[str, Any]) -> dict[str, Any]:
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            success = operation.get("responses", {}).get("200")
+            if operation.get("deprecated") and success is not None:
+                success.setdefault("headers", {}).update(SUCCESSOR_HEADERS)
+    return schema
+
+
 def _is_error(response: dict) -> bool:
     schema = response.get("content", {}).get("application/json", {}).get("schema", {})
     return schema.get("$ref") == ERROR_REF
@@ -185,15 +213,39 @@ def add_links(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def merge_shared_paths(bound_routers: list[BoundRouter]) -> None:
+    """Ninja makes a URL pattern per router and path, and Django answers a path with its
+    first pattern: a second router's methods on the same path (v1's array ``GET /offers``
+    beside ``POST /offers``) would answer 405. So the first router's view of a path takes
+    the operations of every later one."""
+    views = {}
+    for router in bound_routers:
+        for path, view in list(router.path_operations.items()):
+            route = normalize_path(f"{router.prefix}/{replace_path_param_notation(path)}")
+            first = views.setdefault(route, view)
+            if first is not view:
+                first.operations.extend(view.operations)
+                first.is_async = first.is_async or view.is_async
+                del router.path_operations[path]
+
+
 class AllmendeAPI(NinjaAPI):
-    """The schema is built once per process: the routes do not change while it runs."""
+    """Routers may share a path; the schema is built once per process: the routes do not
+    change while it runs."""
 
     _schemas: dict[str, dict[str, Any]]
+
+    def _get_bound_routers(self) -> list[BoundRouter]:
+        unbound = self._bound_routers_cache is None
+        bound_routers = super()._get_bound_routers()
+        if unbound:
+            merge_shared_paths(bound_routers)
+        return bound_routers
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         key = repr((args, sorted(kwargs.items())))
         cache = self.__dict__.setdefault("_schemas", {})
         if key not in cache:
             schema = super().get_openapi_schema(*args, **kwargs)
-            cache[key] = add_links(document_common_errors(schema))
+            cache[key] = document_successors(add_links(document_common_errors(schema)))
         return json.loads(json.dumps(cache[key]))

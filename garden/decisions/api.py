@@ -9,10 +9,9 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
 from garden.core.errors import RuleError
-from garden.core.paging import LimitOffset
+from garden.core.paging import VersionedLists
 from garden.core.schemas import MAX_ID, BodyId, DateTime, Input, StrictBool, choices_of, of
 from garden.members import services as members
 from garden.members.permissions import api_member
@@ -22,6 +21,7 @@ from .counting import Ballot
 from .models import MAX_OPTIONS, Decision, Option, Proposal, Score, Vote
 
 router = Router(tags=["decisions"])
+lists = VersionedLists(tags=["decisions"])
 
 ProposalId = Path(..., ge=1, le=MAX_ID)
 MethodName = choices_of(Proposal, "method")
@@ -163,12 +163,13 @@ def _queryset():
     return Proposal.objects.select_related("decision").prefetch_related("options")
 
 
-@router.get(
+@lists.get(
     "/proposals",
-    response={200: list[ProposalOut], 403: Detail},
+    ProposalOut,
+    errors={403: Detail},
     summary="Proposals, open and decided (members)",
+    paged_in_v1=True,
 )
-@paginate(LimitOffset, max_limit=500)
 def list_proposals(request, filters: Query[ProposalFilter]):
     """Open and decided proposals, the latest deadline first, paged."""
     user = api_member(request)

@@ -8,10 +8,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import paginate
 
 from garden.core.errors import RuleError
-from garden.core.paging import LimitOffset
+from garden.core.paging import VersionedLists
 from garden.core.schemas import (
     BodyId,
     Bool,
@@ -30,6 +29,7 @@ from . import csvio, services, totals
 from .models import Crop, HarvestLog
 
 router = Router(tags=["harvests"])
+lists = VersionedLists(tags=["harvests"])
 
 
 class Detail(Schema):
@@ -177,10 +177,10 @@ def _crop(crop_id: int | None, name: str | None) -> Crop:
     raise RuleError(_("Give crop_id or crop (a name from the crop list)."))
 
 
-@router.get("/harvests/crops", response=list[CropOut], summary="The garden's crop list")
+@lists.get("/harvests/crops", CropOut, summary="The garden's crop list")
 def crop_list(request):
     api_member(request)
-    return list(services.crops().values("id", "name"))
+    return services.crops().values("id", "name")
 
 
 @router.post(
@@ -193,12 +193,12 @@ def crop_add(request, payload: CropIn):
     return Status(201, {"id": crop.pk, "name": crop.name})
 
 
-@router.get(
+@lists.get(
     "/harvests",
-    response=list[HarvestOut],
+    HarvestOut,
     summary="Harvest logs: mine, or with scope=garden (coordinators) the whole garden's",
+    paged_in_v1=True,
 )
-@paginate(LimitOffset, max_limit=500)
 def harvest_list(request, filters: Query[HarvestFilter]):
     user = api_member(request)
     if filters.scope == "garden" and not is_coordinator(user):

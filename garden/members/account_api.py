@@ -5,6 +5,7 @@ from typing import Annotated
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
+from garden.core.paging import Mapped, VersionedLists
 from garden.core.schemas import DateTimeText, Input, of, optional
 
 from . import accounts, services
@@ -13,6 +14,7 @@ from .forms import ProfileForm
 from .models import ApiToken, Membership, Profile
 
 router = Router(tags=["me"])
+lists = VersionedLists(tags=["garden", "me"])  # "garden": the members router mounts this one
 
 
 class Detail(Schema):
@@ -133,9 +135,9 @@ def _token_out(token) -> dict:
     }
 
 
-@router.get("/me/tokens", response=list[TokenOut], summary="My API tokens")
+@lists.get("/me/tokens", TokenOut, summary="My API tokens")
 def token_list(request):
-    return [_token_out(t) for t in request.auth.api_tokens.order_by("-created_at")]
+    return Mapped(request.auth.api_tokens.order_by("-created_at", "-pk"), _token_out)
 
 
 @router.post(

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from federation import actors
+from garden.core.paging import Mapped, VersionedLists
 from garden.core.schemas import (
     DateTimeText,
     Input,
@@ -22,6 +23,7 @@ from .models import Announcement, Garden, Invite, Membership
 from .permissions import api_coordinator, api_member
 
 router = Router(tags=["garden"])
+lists = VersionedLists(tags=["garden"])
 router.add_router("", account_router)
 
 
@@ -117,11 +119,11 @@ def _member_out(membership: Membership) -> dict:
     }
 
 
-@router.get("/memberships", response={200: list[MemberOut], 403: Detail}, summary="All members")
+@lists.get("/memberships", MemberOut, errors={403: Detail}, summary="All members")
 def membership_list(request):
     api_coordinator(request)
     memberships = services.get_garden().memberships.select_related("user__profile")
-    return [_member_out(m) for m in memberships.order_by("status", "joined_at")]
+    return Mapped(memberships.order_by("status", "joined_at", "pk"), _member_out)
 
 
 class MembershipDecisionIn(Input):
@@ -194,10 +196,10 @@ def _invite_out(invite: Invite) -> dict:
     }
 
 
-@router.get("/invites", response={200: list[InviteOut], 403: Detail}, summary="Invite links")
+@lists.get("/invites", InviteOut, errors={403: Detail}, summary="Invite links")
 def invite_list(request):
     api_coordinator(request)
-    return [_invite_out(i) for i in services.get_garden().invites.order_by("-created_at")]
+    return Mapped(services.get_garden().invites.order_by("-created_at", "-pk"), _invite_out)
 
 
 @router.post(
@@ -244,13 +246,17 @@ def _announcement_out(a: Announcement) -> dict:
     }
 
 
-@router.get(
-    "/announcements", response={200: list[AnnouncementOut], 403: Detail}, summary="Announcements"
+@lists.get(
+    "/announcements",
+    AnnouncementOut,
+    errors={403: Detail},
+    legacy_limit=50,
+    summary="Announcements",
 )
 def announcement_list(request):
     api_member(request)
-    items = services.get_garden().announcements.select_related("author__profile")[:50]
-    return [_announcement_out(a) for a in items]
+    items = services.get_garden().announcements.select_related("author__profile")
+    return Mapped(items.order_by("-created_at", "-pk"), _announcement_out)
 
 
 @router.post(

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from garden.core.paging import VersionedLists
 from garden.core.schemas import Input, of
 from garden.members.permissions import api_member
 from garden.members.services import is_coordinator
@@ -13,6 +14,7 @@ from . import services
 from .models import Plot, PlotEvent, Tenancy
 
 router = Router(tags=["plots"])
+lists = VersionedLists(tags=["plots"])
 
 
 class Detail(Schema):
@@ -81,7 +83,7 @@ def _plot_out(plot: Plot, user, current: Tenancy | None) -> dict:
     }
 
 
-@router.get("/plots", response={200: list[PlotOut], 403: Detail}, summary="All plots")
+@lists.get("/plots", PlotOut, errors={403: Detail}, summary="All plots")
 def list_plots(request):
     user = api_member(request)
     services.expire_offers()

@@ -5,9 +5,8 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import paginate
 
-from garden.core.paging import LimitOffset
+from garden.core.paging import VersionedLists
 from garden.members.models import Announcement
 from garden.members.permissions import api_member
 from garden.members.services import is_coordinator
@@ -17,6 +16,7 @@ from . import services
 from .models import Reply
 
 router = Router(tags=["public posts"])
+lists = VersionedLists(tags=["public posts"])
 
 
 class Detail(Schema):
@@ -42,22 +42,22 @@ def _replies(request, owner) -> list[Reply]:
     return services.replies_for(owner, user if is_coordinator(user) else None)
 
 
-@router.get(
+@lists.get(
     "/offers/{offer_id}/replies",
-    response=list[ReplyOut],
+    ReplyOut,
     summary="Replies from the fediverse to a public offer (coordinators also see hidden ones)",
+    paged_in_v1=True,
 )
-@paginate(LimitOffset, max_limit=500)
 def offer_replies(request, offer_id: int):
     return _replies(request, get_object_or_404(Offer, pk=offer_id, origin_actor=""))
 
 
-@router.get(
+@lists.get(
     "/announcements/{pk}/replies",
-    response=list[ReplyOut],
+    ReplyOut,
     summary="Replies from the fediverse to a public announcement",
+    paged_in_v1=True,
 )
-@paginate(LimitOffset, max_limit=500)
 def announcement_replies(request, pk: int):
     return _replies(request, get_object_or_404(Announcement, pk=pk))
 

@@ -5,9 +5,8 @@ from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
-from garden.core.paging import LimitOffset
+from garden.core.paging import Mapped, VersionedLists
 from garden.core.schemas import Date, Input, Number, StrictBool, of, optional
 from garden.members.permissions import api_member
 from garden.members.services import is_coordinator
@@ -16,6 +15,7 @@ from . import services
 from .models import MAX_QUANTITY, Claim, Loan, Offer, SharingSettings, Tool
 
 router = Router(tags=["sharing"])
+lists = VersionedLists(tags=["sharing"])
 
 
 class Detail(Schema):
@@ -241,7 +241,9 @@ def loan_out(loan: Loan) -> dict:
 # --- offers ----------------------------------------------------------------------------------
 
 
-@router.get("/offers", response={200: list[OfferOut], 403: Detail}, summary="Our garden's offers")
+@lists.get(
+    "/offers", OfferOut, errors={403: Detail}, legacy_limit=500, summary="Our garden's offers"
+)
 def list_offers(request, status: Literal["open", "closed", "all"] = "open"):
     """This garden's own offers; `status=open` (default), `closed` or `all`."""
     api_member(request)
@@ -250,8 +252,8 @@ def list_offers(request, status: Literal["open", "closed", "all"] = "open"):
         offers = services.open_offers().filter(origin_actor="")
     elif status == "closed":
         offers = offers.exclude(pk__in=services.open_offers().values("pk"))
-    offers = offers.select_related("offered_by__profile")
-    return [offer_out(request, offer) for offer in offers.order_by("expires_at")[:500]]
+    offers = offers.select_related("offered_by__profile").order_by("expires_at", "pk")
+    return Mapped(offers, lambda offer: offer_out(request, offer))
 
 
 @router.post("/offers", response={201: OfferOut, **ERRORS}, summary="Offer surplus")
@@ -282,7 +284,7 @@ def withdraw_offer(request, offer_id: int):
     return offer_out(request, services.withdraw_offer(user, offer))
 
 
-@router.get("/offers/{offer_id}/claims", response={200: list[ClaimOut], **ERRORS}, summary="Claims")
+@lists.get("/offers/{offer_id}/claims", ClaimOut, errors=ERRORS, summary="Claims")
 def list_claims(request, offer_id: int):
     """All claims for the offerer and coordinators; one's own for everybody else."""
     user = api_member(request)
@@ -290,7 +292,7 @@ def list_claims(request, offer_id: int):
     claims = offer.claims.select_related("offer", "claimant__profile")
     if not services.can_manage_offer(user, offer):
         claims = claims.filter(claimant=user)
-    return [claim_out(claim) for claim in claims]
+    return Mapped(claims.order_by("created_at", "pk"), claim_out)
 
 
 @router.post(
@@ -305,11 +307,11 @@ def create_claim(request, offer_id: int, payload: ClaimIn):
     return Status(202 if claim.status == Claim.Status.PENDING else 201, claim_out(claim))
 
 
-@router.get("/claims", response={200: list[ClaimOut], 403: Detail}, summary="My claims")
+@lists.get("/claims", ClaimOut, errors={403: Detail}, legacy_limit=500, summary="My claims")
 def my_claims(request):
     user = api_member(request)
-    claims = Claim.objects.filter(claimant=user).select_related("offer").order_by("-created_at")
-    return [claim_out(claim) for claim in claims[:500]]
+    claims = Claim.objects.filter(claimant=user).select_related("offer")
+    return Mapped(claims.order_by("-created_at", "-pk"), claim_out)
 
 
 @router.post(
@@ -342,23 +344,24 @@ class NearbyQuery(Schema):
     pickup_on: Date | None = None
 
 
-@router.get("/nearby", response={200: list[OfferOut], 403: Detail}, summary="Offers nearby")
+@lists.get("/nearby", OfferOut, errors={403: Detail}, legacy_limit=500, summary="Offers nearby")
 def nearby(request, filters: Query[NearbyQuery]):
     """Open offers of this garden and its neighbours, nearest first. `garden` is `here`
     or a neighbour's actor URL."""
     api_member(request)
     offers = services.nearby(services.NearbyFilter(**filters.dict()))
-    return [offer_out(request, offer) for offer in offers[:500]]
+    return Mapped(offers, lambda offer: offer_out(request, offer))
 
 
 # --- tools and loans -------------------------------------------------------------------------
 
 
-@router.get("/tools", response={200: list[ToolOut], 403: Detail}, summary="The tool library")
+@lists.get("/tools", ToolOut, errors={403: Detail}, summary="The tool library")
 def list_tools(request):
     """Our tools and the neighbours' tools lent to other gardens, nearest first."""
     api_member(request)
-    return [tool_out(request, tool) for tool in services.with_bookings(services.library())]
+    tools = services.with_bookings(services.library())
+    return Mapped(tools, lambda tool: tool_out(request, tool))
 
 
 @router.post("/tools", response={201: ToolOut, **ERRORS}, summary="Add a tool (coordinators)")
@@ -391,21 +394,7 @@ def request_loan(request, tool_id: int, payload: LoanIn):
     return Status(202 if tool.is_remote else 201, loan_out(loan))
 
 
-class PagedLoans:
-    """Loans as the API shows them, converted a page at a time (for ``paginate``)."""
-
-    def __init__(self, loans) -> None:
-        self.loans = loans
-
-    def __len__(self) -> int:
-        return self.loans.count()
-
-    def __getitem__(self, page: slice) -> list[dict]:
-        return [loan_out(loan) for loan in self.loans[page]]
-
-
-@router.get("/loans", response={200: list[LoanOut], 403: Detail}, summary="Loans")
-@paginate(LimitOffset, max_limit=500)
+@lists.get("/loans", LoanOut, errors={403: Detail}, summary="Loans", paged_in_v1=True)
 def list_loans(request):
     """My loans; for coordinators also every loan of our tools. Newest first, paged."""
     user = api_member(request)
@@ -414,7 +403,7 @@ def list_loans(request):
         loans = loans.filter(tool__origin_actor="") | loans.filter(borrower=user)
     else:
         loans = loans.filter(borrower=user)
-    return PagedLoans(loans.order_by("-start_date", "-pk"))
+    return Mapped(loans.order_by("-start_date", "-pk"), loan_out)
 
 
 def _loan(loan_id: int) -> Loan:

@@ -623,7 +623,7 @@ def retire_tool(user, tool: Tool) -> Tool:
 def library() -> QuerySet[Tool]:
     """Tools a member here may see: ours and neighbours' (lendable to us), nearest first."""
     return Tool.objects.filter(active=True).order_by(
-        Coalesce(F("distance_km"), Value(0.0), output_field=FloatField()), "name"
+        Coalesce(F("distance_km"), Value(0.0), output_field=FloatField()), "name", "pk"
     )
 
 

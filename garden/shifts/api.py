@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from garden.core.errors import RuleError
+from garden.core.paging import VersionedLists
 from garden.core.schemas import BodyId, Date, Input, of
 from garden.members import services as members
 from garden.members.permissions import api_coordinator, api_member
@@ -18,6 +19,7 @@ from . import services
 from .models import Shift, Signup, Task
 
 router = Router(tags=["shifts"])
+lists = VersionedLists(tags=["shifts"])
 
 MAX_RANGE = dt.timedelta(days=92)
 
@@ -112,7 +114,7 @@ def _one_shift(request, pk: int) -> dict:
 ERRORS = {400: Detail, 403: Detail, 404: Detail, 409: Detail}
 
 
-@router.get("/shifts", response={200: list[ShiftOut], 400: Detail, 403: Detail})
+@lists.get("/shifts", ShiftOut, errors={400: Detail, 403: Detail})
 def list_shifts(request, period: Query[ShiftRange]):
     """Shifts whose local day lies between `from` and `to` (default: this week, up to 92 days)."""
     user = api_member(request)
@@ -185,7 +187,7 @@ def _today() -> dt.date:
     return timezone.localdate(timezone=members.get_garden().tz)
 
 
-@router.get("/tasks", response={200: list[TaskOut], 403: Detail}, tags=["tasks"])
+@lists.get("/tasks", TaskOut, errors={403: Detail}, tags=["tasks"])
 def list_tasks(request, filters: Query[TaskFilter]):
     """Tasks: `show` = open (default), mine, overdue, done or all."""
     user = api_member(request)

@@ -1,15 +1,24 @@
 """The OpenAPI links that let clients (and the stateful fuzzer) follow a new object's id."""
 
-from garden.api import api
+import pytest
+
+from garden import api
+
+pytestmark = pytest.mark.parametrize("version", [api.v1, api.v2], ids=["v1", "v2"])
 
 
-def _links(path: str) -> dict:
-    operation = api.get_openapi_schema()["paths"][f"/api/v1{path}"]["post"]
-    return operation["responses"]["201"]["links"]
+@pytest.fixture
+def links_of(version):
+    def links(path: str) -> dict:
+        root = f"/api/v{version.version}"
+        operation = version.get_openapi_schema()["paths"][f"{root}{path}"]["post"]
+        return operation["responses"]["201"]["links"]
+
+    return links
 
 
-def test_a_new_proposal_links_to_its_operations_and_its_thread():
-    links = _links("/proposals")
+def test_a_new_proposallinks_of_to_its_operations_and_its_thread(links_of):
+    links = links_of("/proposals")
     assert links["garden_decisions_api_vote"]["parameters"] == {"proposal_id": "$response.body#/id"}
     assert links["garden_conversations_api_post_message"]["parameters"] == {
         "kind": "proposal",
@@ -17,9 +26,9 @@ def test_a_new_proposal_links_to_its_operations_and_its_thread():
     }
 
 
-def test_a_kind_link_is_made_only_for_a_kind_the_path_accepts():
-    assert _links("/offers")["garden_conversations_api_list_messages"]["parameters"]["kind"] == (
+def test_a_kind_link_is_made_only_for_a_kind_the_path_accepts(links_of):
+    assert links_of("/offers")["garden_conversations_api_list_messages"]["parameters"]["kind"] == (
         "offer"
     )
-    claims = _links("/offers/{offer_id}/claims")
+    claims = links_of("/offers/{offer_id}/claims")
     assert not any("conversations" in name for name in claims)

@@ -21,7 +21,8 @@ from tests.security.urlwalk import ApiOperation, openapi_schema, write_operation
 
 from .strategies import RAW_BODIES, encode, from_schema, json_values, mutated
 
-WRITES = {op.key: op for op in write_operations()}
+# v1's writes are the same operations at another root (garden/api.py builds both alike).
+WRITES = {op.key: op for op in write_operations(versions=(2,))}
 HYPOTHESIS = settings(
     max_examples=15,
     deadline=None,

@@ -1,16 +1,19 @@
 """Schemathesis with all its checks against a live node, as a client would run it.
 
 One node (tests/nodes.py: daphne and the worker in their own processes, SQLite or its own
-PostgreSQL database) with the demo garden. ``st run <node>/api/v1/openapi.json --checks all``
+PostgreSQL database) with the demo garden. ``st run <node>/api/v2/openapi.json --checks all``
 then calls every operation the schema lists — whatever operations exist, none is named
 here — first as a member, then as a coordinator, each with a personal token, through all
 phases: examples, coverage (boundary and invalid values), fuzzing, and the stateful phase
 that follows the schema's OpenAPI links (POST /offers → /offers/{offer_id}/claims → …).
+The deprecated /api/v1/ is still a contract and is run the same way, with fewer examples
+per operation: apart from its array lists it is the same operations as v2 (garden/api.py).
 
 Every check has to pass: no 5xx, every answer as documented (status, content type, body,
 headers), what the schema allows is accepted and what it refuses is refused (a 4xx), and
 authentication is enforced. The run's output (with a `st replay` seed per failure) is in the
-failure message. ``ST_EXAMPLES`` sets the examples per operation (default 15).
+failure message. ``ST_EXAMPLES`` sets the examples per operation for v2 (default 15),
+``ST_EXAMPLES_V1`` for v1 (default 5).
 
 The node cannot reach anything but loopback: its outgoing HTTP goes to a closed port through
 HTTP(S)_PROXY, so fuzzed peer addresses are refused without a packet leaving the machine.
@@ -30,7 +33,10 @@ from tests.nodes import ROOT, free_port, running_node
 
 pytestmark = pytest.mark.nodes
 
-EXAMPLES = int(os.environ.get("ST_EXAMPLES", "15"))
+EXAMPLES = {
+    "v2": int(os.environ.get("ST_EXAMPLES", "15")),
+    "v1": int(os.environ.get("ST_EXAMPLES_V1", "5")),
+}
 ST = Path(sys.executable).with_name("st")
 
 PREPARE = """
@@ -69,7 +75,7 @@ def node(tmp_path_factory):
         yield node
 
 
-def st_run(node, role: str) -> subprocess.CompletedProcess:
+def st_run(node, version: str, role: str) -> subprocess.CompletedProcess:
     accounts = node.accounts
     protected = {
         "tokens": [a["token_id"] for a in accounts.values()],
@@ -84,11 +90,11 @@ def st_run(node, role: str) -> subprocess.CompletedProcess:
     command = [
         str(ST),
         "run",
-        f"{node.url}/api/v1/openapi.json",
+        f"{node.url}/api/{version}/openapi.json",
         "--checks",
         "all",
         "--max-examples",
-        str(EXAMPLES),
+        str(EXAMPLES[version]),
         "--header",
         f"Authorization: Bearer {accounts[role]['token']}",
         "--request-timeout",
@@ -100,10 +106,11 @@ def st_run(node, role: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.parametrize("version", ["v2", "v1"])
 @pytest.mark.parametrize("role", ["member", "coordinator"])
-def test_every_operation_keeps_its_contract(node, role):
-    result = st_run(node, role)
+def test_every_operation_keeps_its_contract(node, version, role):
+    result = st_run(node, version, role)
     output = result.stdout + result.stderr
     summary = output[output.rfind("SUMMARY") :] if "SUMMARY" in output else output[-3000:]
-    assert result.returncode == 0, f"st run as {role} failed:\n{output[-20000:]}"
+    assert result.returncode == 0, f"st run of {version} as {role} failed:\n{output[-20000:]}"
     print(summary)  # operations tested, phases, links covered, warnings (pytest -s)

@@ -218,6 +218,9 @@ PAGES: dict[str, Entry] = {
     "api:openapi-json": Entry(get=everyone(200)),
     "api:openapi-view": Entry(get=everyone(200)),
     "api:api-root": Entry(get=everyone(404)),
+    "api-v2:openapi-json": Entry(get=everyone(200)),
+    "api-v2:openapi-view": Entry(get=everyone(200)),
+    "api-v2:api-root": Entry(get=everyone(404)),
     # The apps' placeholders until they land; replaced by their real pages.
     # Sharing: offers, claims, the tool library and loans. Refused actions on pages go
     # back to the object with a message (a REDIRECT), as elsewhere; the API says 403.
@@ -686,3 +689,7 @@ API: dict[str, Entry] = {
         post=api_coordinators(200), data=lambda s: {"share_radius_km": "5"}
     ),
 }
+
+# /api/v2/ holds the same operations as /api/v1/ (only its lists are paged): the same
+# people may use each.
+API.update({key.replace("/api/v1/", "/api/v2/", 1): entry for key, entry in list(API.items())})

@@ -11,9 +11,13 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-# Ninja's operations are covered from its OpenAPI schema, not as URL names.
-API_NAMESPACE = "api"
-API_PAGES = {"api:openapi-json", "api:openapi-view", "api:api-root"}
+# Ninja's operations are covered from its OpenAPI schemas (v1 and v2), not as URL names.
+API_NAMESPACES = ("api", "api-v2")
+API_PAGES = {
+    f"{namespace}:{page}"
+    for namespace in API_NAMESPACES
+    for page in ("openapi-json", "openapi-view", "api-root")
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ def page_urls() -> list[PageUrl]:
     """Every URL pattern except the API's operations, deduplicated by name."""
     seen: dict[str, PageUrl] = {}
     for url in _walk(get_resolver().url_patterns, "", "/", {}):
-        if url.name.startswith(API_NAMESPACE + ":") and url.name not in API_PAGES:
+        if url.name.partition(":")[0] in API_NAMESPACES and url.name not in API_PAGES:
             continue
         seen.setdefault(url.name, url)
     return sorted(seen.values(), key=lambda url: url.name)
@@ -75,19 +79,21 @@ class ApiOperation:
         return re.sub(r"{(\w+)}", lambda m: str(kwargs[m.group(1)]), self.path)
 
 
-def openapi_schema() -> dict:
-    from garden.api import api
+def openapi_schema(version: int = 2) -> dict:
+    from garden import api
 
-    return api.get_openapi_schema()
+    return {1: api.v1, 2: api.v2}[version].get_openapi_schema()
 
 
-def api_operations() -> list[ApiOperation]:
+def api_operations(versions: tuple[int, ...] = (1, 2)) -> list[ApiOperation]:
     operations = []
-    for path, methods in openapi_schema()["paths"].items():
-        for method, operation in methods.items():
-            operations.append(ApiOperation(method.upper(), path, operation))
+    for version in versions:
+        for path, methods in openapi_schema(version)["paths"].items():
+            for method, operation in methods.items():
+                operations.append(ApiOperation(method.upper(), path, operation))
     return sorted(operations, key=lambda op: op.key)
 
 
-def write_operations() -> list[ApiOperation]:
-    return [op for op in api_operations() if op.method in {"POST", "PUT", "PATCH", "DELETE"}]
+def write_operations(versions: tuple[int, ...] = (1, 2)) -> list[ApiOperation]:
+    writes = {"POST", "PUT", "PATCH", "DELETE"}
+    return [op for op in api_operations(versions) if op.method in writes]
