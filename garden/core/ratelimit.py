@@ -128,7 +128,6 @@ def _inbox_keys(request: HttpRequest) -> list[tuple[str, str]]:
 # URL name → who is counted. Only unsafe methods count: reading a page is not guessing.
 RATE_LIMITED_VIEWS: dict[str, Callable[[HttpRequest], list[tuple[str, str]]]] = {
     "login": _login_keys,
-    "api-1:login": _login_keys,
     "federation:inbox": _inbox_keys,
     "federation:shared_inbox": _inbox_keys,
 }
