@@ -1,6 +1,7 @@
 """Our own actor document, and remote actors: fetched, checked, cached, their keys read."""
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -190,13 +191,19 @@ def rsa_public_keys(document: dict) -> dict[str, rsa.RSAPublicKey]:
             continue
         if origin(entry_id) != origin(actor):
             continue
-        try:
-            key = serialization.load_pem_public_key(pem.encode())
-        except (ValueError, TypeError, UnsupportedAlgorithm):
-            continue
-        if isinstance(key, rsa.RSAPublicKey) and key.key_size >= 2048:
+        key = _rsa_key(pem)
+        if key is not None:
             found[entry_id] = key
     return found
+
+
+@lru_cache(maxsize=1024)  # loaded once per process, not for every signed request
+def _rsa_key(pem: str) -> rsa.RSAPublicKey | None:
+    try:
+        key = serialization.load_pem_public_key(pem.encode())
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return None
+    return key if isinstance(key, rsa.RSAPublicKey) and key.key_size >= 2048 else None
 
 
 def location_of(document: dict) -> tuple[float | None, float | None]:

@@ -7,7 +7,9 @@ and hashed with SHA-256; the signature covers ``hash(proofConfig) || hash(docume
 """
 
 import hashlib
+import json
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import rfc8785
 from nacl.exceptions import BadSignatureError
@@ -57,6 +59,7 @@ def public_key_multibase(key: VerifyKey) -> str:
     return "z" + b58encode(ED25519_PUB_HEADER + bytes(key))
 
 
+@lru_cache(maxsize=1024)  # an actor's few keys, decoded once (base58 is slow in Python)
 def verify_key_from_multibase(value: str) -> VerifyKey:
     raw = multibase_decode(value)
     if len(raw) != 34 or raw[:2] != ED25519_PUB_HEADER:
@@ -72,11 +75,20 @@ def signing_key_from_multibase(value: str) -> SigningKey:
     return SigningKey(raw[2:])
 
 
-def _hash_data(document: dict, proof_config: dict) -> bytes:
+def _hash_data(document: dict, proof_config: dict, canonical=rfc8785.dumps) -> bytes:
     return (
-        hashlib.sha256(rfc8785.dumps(proof_config)).digest()
-        + hashlib.sha256(rfc8785.dumps(document)).digest()
+        hashlib.sha256(canonical(proof_config)).digest()
+        + hashlib.sha256(canonical(document)).digest()
     )
+
+
+def _sorted_json(value) -> bytes:
+    """The same bytes as RFC 8785 for what activities hold (strings, integers up to 2**53,
+    booleans, null; keys within the Basic Multilingual Plane), by the C JSON encoder, about
+    thirty times faster than ``rfc8785`` in Python. Floats, larger integers and keys beyond
+    the BMP may come out otherwise: then a signature fails to verify over these bytes, and
+    ``verify`` checks it again over the exact ones."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def now_xsd() -> str:
@@ -131,10 +143,17 @@ def verify(document: dict, verify_key: VerifyKey) -> dict:
         raise InvalidProof("The proof's @context differs from the document's.")
     try:
         signature = multibase_decode(proof["proofValue"])
-        verify_key.verify(_hash_data(unsecured, proof_config), signature)
-    except (ValueError, BadSignatureError, rfc8785.CanonicalizationError) as exc:
+    except ValueError as exc:
         raise InvalidProof("The proof's signature does not verify.") from exc
-    return proof
+    # The signer signed the bytes of JCS; where the fast encoding writes the same bytes, the
+    # signature holds over them, and both encodings are faithful to the parsed document.
+    for canonical in (_sorted_json, rfc8785.dumps):
+        try:
+            verify_key.verify(_hash_data(unsecured, proof_config, canonical), signature)
+            return proof
+        except (ValueError, BadSignatureError, rfc8785.CanonicalizationError):
+            continue
+    raise InvalidProof("The proof's signature does not verify.")
 
 
 def parse_created(value) -> datetime:

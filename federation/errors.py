@@ -28,3 +28,8 @@ class FetchError(FederationError):
     """A remote document could not be fetched or is not usable."""
 
     status = 502
+
+
+class WouldBlock(Exception):
+    """A check cannot be made without a query or a fetch (asked not to do either): the
+    caller makes it again where it may block."""

@@ -13,16 +13,17 @@ what was stored.
 import json
 import logging
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from . import followers, peers, relay
 from .actors import ACTOR_TYPES, cached_actor, remember_actor
 from .authentication import SignedRequest, authenticate
-from .errors import ActivityRejected, FederationError
+from .errors import ActivityRejected, FederationError, WouldBlock
 from .models import InboxActivity, Peer
 from .registry import accepts_strangers, handler_for
 
@@ -70,6 +71,12 @@ class KnownSender:
 
 
 _known: dict[str, KnownSender] = {}
+
+
+def cached_sender(actor: str) -> KnownSender | None:
+    """The accepted peer's entry kept in this process, if it is still fresh (no query)."""
+    entry = _known.get(actor)
+    return entry if entry is not None and entry.until > time.monotonic() else None
 
 
 def known_sender(actor: str) -> KnownSender:
@@ -182,13 +189,37 @@ def object_id_of(activity: dict) -> str:
     return reference if isinstance(reference, str) and len(reference) <= 500 else ""
 
 
-def parse(body: bytes) -> tuple[dict, str]:
-    """The body as an activity and its actor URL (400 if it is not one)."""
-    try:
-        activity = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FederationError("The body is not JSON.", 400) from exc
-    return activity, check_shape(activity)
+def parse(body: bytes, parsed: object = None) -> tuple[dict, str]:
+    """The body as an activity and its actor URL (400 if it is not one). ``parsed``: the
+    body as the rate limiter parsed it already (``parsed_body``), if it did."""
+    if parsed is None:
+        try:
+            parsed = json.loads(body)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise FederationError("The body is not JSON.", 400) from exc
+    return parsed, check_shape(parsed)
+
+
+_PARSED = "_federation_parsed_body"
+
+
+def parsed_body(request) -> object:
+    """The request's body as JSON, parsed once per request: the rate limiter reads the
+    sender's host from it, the inbox the activity (``parse``). Raises ValueError."""
+    if not hasattr(request, _PARSED):
+        try:
+            setattr(request, _PARSED, json.loads(request.body))
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            setattr(request, _PARSED, None)
+    parsed = getattr(request, _PARSED)
+    if parsed is None:
+        raise ValueError("The body is not JSON.")
+    return parsed
+
+
+def already_parsed(request) -> object:
+    """What ``parsed_body`` found for this request (None if it was not asked)."""
+    return getattr(request, _PARSED, None)
 
 
 def admit(activity: dict, actor: str, peer: Peer | None, document: dict) -> bool:
@@ -212,49 +243,146 @@ def admit(activity: dict, actor: str, peer: Peer | None, document: dict) -> bool
     return bool(target)
 
 
-def store(activity: dict, actor: str, fresh_document: dict | None) -> Outcome:
-    """Keep the verified activity for the worker, once: the unique id settles a redelivery
-    (also one that races this one). A single INSERT unless the actor document is new."""
-    row = InboxActivity(
-        activity_id=activity["id"],
-        activity_type=activity["type"][:40],
-        actor_url=actor,
-        object_id=object_id_of(activity),
-        activity=activity,
-        next_attempt_at=timezone.now(),
+@dataclass(frozen=True)
+class Verified:
+    """An activity that passed every check, to be stored. ``fresh_document``: the sender's
+    actor document if it was fetched just now (stored with the activity)."""
+
+    activity: dict
+    actor: str
+    fresh_document: dict | None = None
+
+
+IGNORED = Outcome(202, "Activity type not handled here; ignored.")
+
+
+def check(
+    body: bytes, request: SignedRequest | None = None, parsed: object = None, *, io: bool = True
+) -> Verified | Outcome:
+    """Every check of one POSTed body, nothing stored: a ``Verified`` activity, or the
+    answer (refused, or ignored). ``io=False`` (in the event loop): only from what this
+    process holds; raises ``WouldBlock`` where a query or a fetch would be needed (as does
+    Django's ``SynchronousOnlyOperation`` for any query), nothing having been changed."""
+    try:
+        activity, actor = parse(body, parsed)
+        known = known_sender(actor) if io else cached_sender(actor)
+        if known is None:
+            raise WouldBlock("the sender is not cached")
+        sender = authenticate(activity, actor, body, request, known.document, fetch=io)
+        if not admit(activity, actor, known.peer, sender.document):
+            return IGNORED
+    except FederationError as exc:
+        return Outcome(exc.status, exc.message)
+    return Verified(activity, actor, sender.document if sender.fresh else None)
+
+
+ACCEPTED = Outcome(202, "Accepted.")
+ALREADY_RECEIVED = Outcome(202, "Already received.")
+# Rows per INSERT: bounds the statement (SQLite allows 32,766 parameters, 9 a row).
+MAX_ROWS_PER_INSERT = 500
+_COLUMNS = (
+    "activity_id",
+    "activity_type",
+    "actor_url",
+    "object_id",
+    "activity",
+    "state",
+    "handled",
+    "attempts",
+    "last_error",
+    "next_attempt_at",
+    "received_at",
+)
+
+
+def _insert_new(rows: list[Verified]) -> set[str]:
+    """Insert the rows in one statement, skipping ids stored already; returns the ids
+    inserted now. Written by hand for this one hot table: the ORM has no multi-row insert
+    that tells which rows a conflict skipped (``bulk_create(ignore_conflicts=True)``
+    returns no ids), and its compile step cost more CPU than the INSERT itself.
+    ``ON CONFLICT … DO NOTHING RETURNING`` works on PostgreSQL and SQLite ≥ 3.35."""
+    fields = [InboxActivity._meta.get_field(name) for name in _COLUMNS]
+    now = timezone.now()
+    values: list = []
+    for row in rows:
+        activity = row.activity
+        raw = (
+            activity["id"],
+            activity["type"][:40],
+            row.actor,
+            object_id_of(activity),
+            activity,
+            InboxActivity.State.RECEIVED,
+            False,
+            0,
+            "",
+            now,
+            now,
+        )
+        pairs = zip(fields, raw, strict=True)
+        values += [field.get_db_prep_save(value, connection) for field, value in pairs]
+    quote = connection.ops.quote_name
+    placeholders = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    sql = (
+        f"INSERT INTO {quote(InboxActivity._meta.db_table)} "
+        f"({', '.join(quote(column) for column in _COLUMNS)}) "
+        f"VALUES {', '.join([placeholders] * len(rows))} "
+        f"ON CONFLICT ({quote('activity_id')}) DO NOTHING RETURNING {quote('activity_id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return {inserted for (inserted,) in cursor.fetchall()}
+
+
+def store_all(rows: list[Verified]) -> list[Outcome]:
+    """Keep verified activities for the worker, each id once, in one statement per
+    ``MAX_ROWS_PER_INSERT``: "Accepted." for each stored now, "Already received." for a
+    redelivery (also one that races it, or a second copy in ``rows``). All or nothing: a
+    database error stores none of them and propagates. A row with a fresh actor document
+    is stored with it in a transaction of its own."""
+    outcomes: dict[int, Outcome] = {}
+    first_of: dict[str, int] = {}
+    plain: list[int] = []
+    for index, row in enumerate(rows):
+        if row.activity["id"] in first_of:
+            outcomes[index] = ALREADY_RECEIVED
+        else:
+            first_of[row.activity["id"]] = index
+            plain.append(index)
+    fresh = [index for index in plain if rows[index].fresh_document is not None]
+    plain = [index for index in plain if rows[index].fresh_document is None]
+    # Several statements, or an actor remembered beside its activity, need a transaction;
+    # one INSERT alone is atomic in autocommit (no BEGIN/COMMIT). Inside the caller's
+    # transaction, a savepoint leaves it intact if this fails.
+    atomic = (
+        len(plain) > MAX_ROWS_PER_INSERT
+        or bool(fresh)
+        or transaction.get_connection().in_atomic_block
     )
     try:
-        if fresh_document is not None:
-            with transaction.atomic():
-                remember_actor(fresh_document)
-                with transaction.atomic():
-                    row.save(force_insert=True)
-        elif transaction.get_connection().in_atomic_block:
-            with transaction.atomic():  # a savepoint, so a duplicate leaves the caller's intact
-                row.save(force_insert=True)
-        else:
-            row.save(force_insert=True)  # autocommit: the INSERT alone, no BEGIN/COMMIT
-    except IntegrityError:
-        return Outcome(202, "Already received.")
+        with transaction.atomic() if atomic else nullcontext():
+            for index in fresh:
+                remember_actor(rows[index].fresh_document)
+            inserted: set[str] = set()
+            for start in range(0, len(plain) + len(fresh), MAX_ROWS_PER_INSERT):
+                chunk = [rows[i] for i in (fresh + plain)[start : start + MAX_ROWS_PER_INSERT]]
+                inserted |= _insert_new(chunk)
     finally:
-        if fresh_document is not None:
-            forget_sender(actor)
-    return Outcome(202, "Accepted.")
+        for index in fresh:
+            forget_sender(rows[index].actor)
+    for activity_id, index in first_of.items():
+        outcomes[index] = ACCEPTED if activity_id in inserted else ALREADY_RECEIVED
+    return [outcomes[index] for index in range(len(rows))]
 
 
-def receive(body: bytes, request: SignedRequest | None = None) -> Outcome:
+def receive(body: bytes, request: SignedRequest | None = None, parsed: object = None) -> Outcome:
     """Check and store one POSTed body (with the request's signature headers); never raises
     but for the database being away."""
     try:
-        activity, actor = parse(body)
-        known = known_sender(actor)
-        sender = authenticate(activity, actor, body, request, known.document)
-        peer = known.peer
-        if not admit(activity, actor, peer, sender.document):
-            return Outcome(202, "Activity type not handled here; ignored.")
-        outcome = store(activity, actor, sender.document if sender.fresh else None)
-    except FederationError as exc:
-        return Outcome(exc.status, exc.message)
+        checked = check(body, request, parsed)
+        if isinstance(checked, Outcome):
+            return checked
+        (outcome,) = store_all([checked])
     except (OperationalError, InterfaceError):
         # The database is unreachable: the site answers 503 and the sender tries again
         # later. A 400 would tell it to give up, and the activity would be lost.
@@ -263,12 +391,16 @@ def receive(body: bytes, request: SignedRequest | None = None) -> Outcome:
         log.exception("inbox could not process an activity")
         return Outcome(400, "The activity could not be processed.")
     if getattr(settings, "FEDERATION_INBOX_APPLY_AT_ONCE", False):
-        # Without Redis the live updates must come from this process (settings.py); what is
-        # stored is applied by the worker if this fails.
-        from .inbox_worker import apply_all_due
-
-        try:
-            apply_all_due()
-        except Exception:
-            log.exception("the inbox could not apply at once; the worker will")
+        apply_at_once()
     return outcome
+
+
+def apply_at_once() -> None:
+    # Without Redis the live updates must come from this process (settings.py); what is
+    # stored is applied by the worker if this fails.
+    from .inbox_worker import apply_all_due
+
+    try:
+        apply_all_due()
+    except Exception:
+        log.exception("the inbox could not apply at once; the worker will")

@@ -304,6 +304,9 @@ FEDERATION_INBOX_ORDER_WAIT = float(os.environ.get("FEDERATION_INBOX_ORDER_WAIT"
 FEDERATION_INBOX_APPLY_AT_ONCE = _env_flag("FEDERATION_INBOX_APPLY_AT_ONCE", not REDIS_URL)
 # How long a web process keeps a sender's peer state and actor document (federation/inbox.py).
 FEDERATION_SENDER_CACHE_SECONDS = float(os.environ.get("FEDERATION_SENDER_CACHE_SECONDS", "5"))
+# How much lower the CPU priority of the worker and the scheduler (the inbox worker) is than
+# that of the web processes under ``manage.py serve`` (a nice value, 0-19; systemd: Nice=).
+BACKGROUND_NICE = int(os.environ.get("BACKGROUND_NICE", "10"))
 # bench/inbox.py's ceiling: a bare POST view beside the inbox (garden/core/views.py).
 BENCH_CEILING = _env_flag("BENCH_CEILING")
 FEDERATION_REPLAY_WINDOW_SECONDS = 3600

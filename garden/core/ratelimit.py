@@ -12,7 +12,6 @@ operator may raise or lower each with an environment variable (see settings.py).
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -101,9 +100,11 @@ def _remote_host(request: HttpRequest) -> str:
         return ""
     if declared > MAX_PEEK_BYTES:
         return ""  # the inbox refuses it as too large; the per-address count still applies
+    from federation.inbox import parsed_body  # parsed once, for the inbox too
+
     try:
-        actor = json.loads(request.body).get("actor")
-    except (ValueError, AttributeError, UnicodeDecodeError, RecursionError):
+        actor = parsed_body(request).get("actor")
+    except (ValueError, AttributeError):
         return ""
     if isinstance(actor, dict):
         actor = actor.get("id")
@@ -119,7 +120,7 @@ def _remote_host(request: HttpRequest) -> str:
 
 def _inbox_keys(request: HttpRequest) -> list[tuple[str, str]]:
     keys = [("inbox-ip", client_ip(request))]
-    host = _remote_host(request)
+    host = _remote_host(request) if limit_for("inbox-host").count > 0 else ""
     if host:
         keys.append(("inbox-host", host))
     return keys

@@ -91,3 +91,16 @@ def test_two_web_processes_each_answer_on_the_shared_port(tmp_path, server):
     finally:
         os.killpg(serve.pid, signal.SIGTERM)
         serve.wait(timeout=30)
+
+
+def test_the_worker_and_the_scheduler_run_below_the_web_processes():
+    from garden.core.management.commands.serve import lower_priority
+
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.nice(0))"],
+        preexec_fn=lower_priority(7),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(child.stdout) == min(os.nice(0) + 7, 19)

@@ -96,3 +96,35 @@ def test_not_a_multikey_is_refused():
         crypto.verify_key_from_multibase("uAAAA")
     with pytest.raises(ValueError):
         crypto.verify_key_from_multibase("z" + crypto.b58encode(b"\x12\x00" + bytes(32)))
+
+
+# JSON as activities carry it, and what the fast encoding may write otherwise than JCS.
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(), json_values, max_size=5))
+def test_a_proof_made_over_jcs_verifies_whatever_the_document_holds(document):
+    key = SigningKey(bytes(range(32)))
+    signed = crypto.sign({**document, "type": "Note"}, key, "https://a.example/actor#key")
+    assert crypto.verify(json.loads(json.dumps(signed)), key.verify_key) == signed["proof"]
+
+
+def test_the_fast_encoding_writes_jcs_for_a_plain_activity():
+    activity = {
+        "@context": ["https://www.w3.org/ns/activitystreams"],
+        "id": "https://a.example/activities/1",
+        "type": "Create",
+        "object": {"content": 'Zucchini "to share"\n\u00e4\u2028😀\x01', "count": 2**40},
+        "to": [],
+        "sensitive": False,
+        "summary": None,
+    }
+    assert crypto._sorted_json(activity) == crypto.rfc8785.dumps(activity)

@@ -52,6 +52,17 @@ def uvicorn_command(python: str, sock: socket.socket, proxy_headers: bool) -> li
     return [*command, *(["--proxy-headers"] if proxy_headers else [])]
 
 
+def lower_priority(nice: int):
+    """Run in the child before exec: a lower CPU priority for the worker and the scheduler,
+    so a burst of inbox requests is answered first; what the inbox stored is applied once
+    the web processes leave a core free (docs/performance.md, "Inbox")."""
+
+    def prepare() -> None:
+        os.nice(nice)
+
+    return prepare
+
+
 ASGI_APP = "garden.asgi:application"
 WEB_SERVERS = {"daphne": daphne_command, "uvicorn": uvicorn_command}
 
@@ -114,9 +125,14 @@ class Command(BaseCommand):
             subprocess.Popen(web, pass_fds=(LISTEN_FD,), preexec_fn=hand_over(sock))
             for _ in range(web_processes)
         ]
-        processes += [subprocess.Popen([*worker, "--no-reload"]) for _ in range(workers)]
+        background = lower_priority(settings.BACKGROUND_NICE)
+        processes += [
+            subprocess.Popen([*worker, "--no-reload"], preexec_fn=background)
+            for _ in range(workers)
+        ]
         if not no_scheduler:
-            processes.append(subprocess.Popen([python, "manage.py", "run_periodic"]))
+            scheduler = [python, "manage.py", "run_periodic"]
+            processes.append(subprocess.Popen(scheduler, preexec_fn=background))
         sock.close()  # the web processes hold it now
         self.stdout.write(f"Serving {settings.ALLMENDE_URL} (Ctrl-C stops)")
 
