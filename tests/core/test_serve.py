@@ -15,7 +15,9 @@ from django.test import override_settings
 
 from tests.nodes import ROOT, child_pids, free_port, wait_for
 
-REDIS_URL = "redis://127.0.0.1:6379/7"
+# The run's own Redis db when it has one; a run without (SQLite, in-memory channel layer) uses
+# db 7, so it never shares a db with a PostgreSQL run beside it on db 0 (.ci/run runs both).
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/7"
 
 
 def redis_reachable() -> bool:

@@ -28,15 +28,18 @@ def test_caddy_reads_the_caddyfile():
 
 
 @pytest.mark.parametrize("unit", ["allmende-web", "allmende-worker", "allmende-scheduler"])
-def test_each_unit_runs_a_command_with_options_it_has(unit):
+def test_each_unit_runs_a_command_with_options_it_has(unit, tmp_path):
     text = (DEPLOY / f"{unit}.service").read_text()
     assert "EnvironmentFile=/etc/allmende/allmende.env" in text
     command = re.search(r"^ExecStart=\S+ manage\.py (\S+)(.*)$", text, re.M)
     assert command, "ExecStart runs manage.py"
     name, arguments = command.group(1), command.group(2).split()
+    # A data dir of its own: without one manage.py would make ./data/secret_key, a developer's
+    # (and race another test run making the same file at the same moment).
     help_text = subprocess.run(
         [sys.executable, "manage.py", name, "--help"],
         cwd=ROOT,
+        env={**os.environ, "ALLMENDE_DATA_DIR": str(tmp_path)},
         capture_output=True,
         text=True,
     ).stdout
