@@ -152,20 +152,32 @@ def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     return response
 
 
+def counted(request: HttpRequest, view_name: str) -> list[tuple[str, str]]:
+    """The (scope, key) counters this request adds to: none for reading, for a view that is
+    not limited, or for a limit switched off (so nothing is looked up for it)."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return []
+    keys_for = RATE_LIMITED_VIEWS.get(view_name)
+    if keys_for is None:
+        return []
+    return [(scope, key) for scope, key in keys_for(request) if limit_for(scope).count > 0]
+
+
+def count(request: HttpRequest, counters: list[tuple[str, str]]) -> HttpResponse | None:
+    """Count the request (the cache: I/O); 429 if it went past a limit."""
+    try:
+        for scope, key in counters:
+            hit(scope, key)
+    except RateLimited as limited:
+        return too_many_requests(request, limited.retry_after)
+    return None
+
+
 class RateLimitMiddleware(MiddlewareMixin):
     """Answers 429 with Retry-After once a limited view is called too often. Only a hook,
     so under ASGI it costs no thread of its own but for ``process_view``."""
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return None
         match = request.resolver_match
-        keys_for = RATE_LIMITED_VIEWS.get(match.view_name) if match else None
-        if keys_for is None:
-            return None
-        try:
-            for scope, key in keys_for(request):
-                hit(scope, key)
-        except RateLimited as limited:
-            return too_many_requests(request, limited.retry_after)
-        return None
+        counters = counted(request, match.view_name) if match else []
+        return count(request, counters) if counters else None

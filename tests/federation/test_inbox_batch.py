@@ -1,7 +1,7 @@
 """Under ASGI, concurrent inbox requests share one INSERT (federation/inbox_async.py): each is
 answered as if it were alone, each id is stored once, and a database error fails them all
-with nothing stored. The ASGI handler is driven in-process by concurrent requests; the first
-flush is held until the others wait, so the rest is one batch."""
+with nothing stored. The node's ASGI application is driven in-process by concurrent
+requests; the first flush is held until the others wait, so the rest is one batch."""
 
 import asyncio
 import json
@@ -14,7 +14,8 @@ from django.db.backends.utils import CursorWrapper
 from federation import inbox, inbox_async, registry
 from federation.actors import remember_actor
 from federation.models import InboxActivity
-from garden.core.lean import LeanASGIHandler
+from garden.asgi import application
+from tests.asgi import asgi_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,41 +36,10 @@ def sender(peered, remote, settings):
 
 
 async def post(handler, body: bytes) -> tuple[int, str]:
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/inbox",
-        "raw_path": b"/inbox",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"testserver"),
-            (b"content-type", b"application/activity+json"),
-            (b"content-length", str(len(body)).encode()),
-        ],
-        "client": ("127.0.0.1", 40000),
-        "server": ("testserver", 80),
-    }
-    messages = [{"type": "http.request", "body": body, "more_body": False}]
-
-    async def receive():
-        if messages:
-            return messages.pop()
-        await asyncio.Event().wait()  # no disconnect while the request runs
-
-    answer: dict = {}
-
-    async def send(message):
-        if message["type"] == "http.response.start":
-            answer["status"] = message["status"]
-        elif message["type"] == "http.response.body":
-            answer["body"] = answer.get("body", b"") + message.get("body", b"")
-
-    await handler(scope, receive, send)
-    return answer["status"], json.loads(answer["body"])["detail"]
+    answer = await asgi_request(
+        handler, "POST", "/inbox", body, {"content-type": "application/activity+json"}
+    )
+    return answer.status, json.loads(answer.body)["detail"]
 
 
 def held_first_flush(monkeypatch, waiting_for: int):
@@ -103,7 +73,7 @@ def test_duplicates_within_one_batch_are_stored_once_and_all_answered(sender, mo
     third = sender.signed("Create", {"type": "Note", "content": "drei"})
     bodies = [json.dumps(a).encode() for a in (first, second, second, third, first, second)]
     sizes, release_when_waiting = held_first_flush(monkeypatch, waiting_for=len(bodies) - 1)
-    handler = LeanASGIHandler()
+    handler = application
 
     async def scenario():
         requests = [asyncio.create_task(post(handler, bodies[0]))]
@@ -145,7 +115,7 @@ def test_a_database_error_in_a_batch_fails_all_its_requests_and_stores_none(send
         return real_execute(self, sql, params)
 
     monkeypatch.setattr(CursorWrapper, "execute", execute)
-    handler = LeanASGIHandler()
+    handler = application
 
     async def scenario():
         requests = [asyncio.create_task(post(handler, bodies[0]))]
