@@ -112,6 +112,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 class WebServer:
     process: subprocess.Popen
     pids: list[int]  # the web processes (the children of ``manage.py serve``)
+    background: list[int]  # the scheduler (``run_periodic``), which applies the inbox
 
 
 @contextlib.contextmanager
@@ -153,7 +154,7 @@ def web_server(
                 ),
                 timeout=60,
             )
-            yield WebServer(process, pids)
+            yield WebServer(process, pids, child_pids(process.pid, b"run_periodic"))
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)

@@ -194,18 +194,27 @@ def run(env: dict[str, str], port: int, log: Path, processes: int, server: str, 
         base = f"http://127.0.0.1:{port}"
         asyncio.run(post_all(f"{base}/inbox", warm, 4))
         asyncio.run(post_all(f"{base}/bench/ceiling", [b"{}"] * 200, 4))
+        ceiling_before = sum(cpu_seconds(pid) for pid in web.pids), time.process_time()
         _, ceiling_statuses, ceiling_elapsed = asyncio.run(
             post_all(f"{base}/bench/ceiling", [b"{}"] * n, args.concurrency)
         )
+        ceiling_cpu = sum(cpu_seconds(pid) for pid in web.pids) - ceiling_before[0]
+        ceiling_client = time.process_time() - ceiling_before[1]
+        _, bare_statuses, bare_elapsed = asyncio.run(
+            post_all(f"{base}/bench/bare", [b"{}"] * n, args.concurrency)
+        )
         cpu_before = sum(cpu_seconds(pid) for pid in web.pids)
-        others_before = postgres_cpu_seconds(), machine_busy_seconds()
+        background_before = sum(cpu_seconds(pid) for pid in web.background)
+        others_before = postgres_cpu_seconds(), machine_busy_seconds(), time.process_time()
         with py_spy(web.pids[0], f"inbox-{server}-{processes}") as profile:
             latencies, statuses, elapsed = asyncio.run(
                 post_all(f"{base}/inbox", bodies, args.concurrency)
             )
         cpu = sum(cpu_seconds(pid) for pid in web.pids) - cpu_before
+        background = sum(cpu_seconds(pid) for pid in web.background) - background_before
         postgres = postgres_cpu_seconds() - others_before[0]
         busy = machine_busy_seconds() - others_before[1]
+        client = time.process_time() - others_before[2]
         apply_delays(bodies)  # the worker catches up before the steady run
         half = n / elapsed / 2
         _, paced_statuses, _ = asyncio.run(
@@ -219,8 +228,14 @@ def run(env: dict[str, str], port: int, log: Path, processes: int, server: str, 
         "cpu": cpu,
         "profile": profile,
         "postgres": postgres,
+        "background": background,
+        "client": client,
         "busy": busy,
         "ceiling_rate": n / ceiling_elapsed,
+        "ceiling_cpu": ceiling_cpu,
+        "ceiling_client": ceiling_client,
+        "bare_rate": n / bare_elapsed,
+        "bare_statuses": set(bare_statuses),
         "ceiling_statuses": set(ceiling_statuses),
         "half_rate": half,
         "paced_statuses": set(paced_statuses),
@@ -275,7 +290,14 @@ def main() -> None:
                 print(
                     f"ceiling (a bare async POST view, same server and middleware, answers "
                     f"{sorted(result['ceiling_statuses'])}): {result['ceiling_rate']:.0f}/s; "
-                    f"inbox ÷ ceiling {rate / result['ceiling_rate']:.2f} (target ≥ 0.60)"
+                    f"inbox ÷ ceiling {rate / result['ceiling_rate']:.2f} (target ≥ 0.60); CPU "
+                    f"per request: web {result['ceiling_cpu'] / n * 1000:.2f} ms, this client "
+                    f"{result['ceiling_client'] / n * 1000:.2f} ms"
+                )
+                print(
+                    f"the server alone (an ASGI app answering 202 without Django, answers "
+                    f"{sorted(result['bare_statuses'])}): {result['bare_rate']:.0f}/s; "
+                    f"inbox ÷ server alone {rate / result['bare_rate']:.2f}"
                 )
                 print(
                     f"applied after receipt, {result['paced']} activities sent at "
@@ -285,7 +307,9 @@ def main() -> None:
                 )
                 print(
                     f"CPU per activity: web {result['cpu'] / n * 1000:.2f} ms, PostgreSQL "
-                    f"{result['postgres'] / n * 1000:.2f} ms; the machine's 2 cores were "
+                    f"{result['postgres'] / n * 1000:.2f} ms, scheduler applying "
+                    f"{result['background'] / n * 1000:.2f} ms, this client "
+                    f"{result['client'] / n * 1000:.2f} ms; the machine's 2 cores were "
                     f"{result['busy'] / (2 * result['elapsed']) * 100:.0f} % busy; "
                     f"inbox ÷ full proof check: {rate / full:.3f}"
                 )
