@@ -4,13 +4,15 @@ A peered remote garden (its actor document already cached, as after the first co
 sends ``Create``/``Note`` activities, each with its own id and a fresh eddsa-jcs-2022 proof,
 from 16 concurrent connections. The node verifies, stores and answers 202; its scheduler
 applies them (the federation debug handler). For each server (uvicorn, daphne) and number
-of web processes, in one run: the rate of a bare POST view (the ceiling), the inbox's rate
-and latency p50/p95/p99 and its ratio to the ceiling, then the inbox at half that rate and
+of web processes, in one run: the rate of a bare Django POST view (the ceiling) and of the
+server alone (an ASGI app answering without Django), the inbox's rate and latency
+p50/p95/p99 and its ratio to the ceiling, then the inbox at half that rate and
 the delay from receipt to applied (p50/p95). Rate limits are switched off (they would cap
-one sender at 600/min by design). ``BENCH_PROFILE=1`` samples a web process with py-spy.
+one sender at 600/min by design); ``--rate-limits`` counts every request against limits too
+high to be reached, as a node does. ``BENCH_PROFILE=1`` samples a web process with py-spy.
 
     python bench/inbox.py [--activities 3000] [--concurrency 16] [--processes 2 1]
-                          [--servers uvicorn daphne]
+                          [--servers uvicorn daphne] [--rate-limits]
 """
 
 from __future__ import annotations
@@ -254,14 +256,21 @@ def main() -> None:
     parser.add_argument(
         "--servers", nargs="+", default=["uvicorn", "daphne"], choices=["uvicorn", "daphne"]
     )
+    parser.add_argument(
+        "--rate-limits",
+        action="store_true",
+        help="count every request against the inbox's rate limits (in Redis), as a node does, "
+        "with limits too high to be reached",
+    )
     args = parser.parse_args()
+    limit = "100000000/m" if args.rate_limits else "0"
 
     with bench_node(
         "inbox",
         redis=True,  # two web processes need it
         FEDERATION_DEBUG_HANDLER="1",
-        RATE_LIMIT_INBOX_HOST="0",
-        RATE_LIMIT_INBOX_IP="0",
+        RATE_LIMIT_INBOX_HOST=limit,
+        RATE_LIMIT_INBOX_IP=limit,
         BENCH_CEILING="1",
     ) as node:
         from federation.models import InboxActivity

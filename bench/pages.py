@@ -115,8 +115,8 @@ def main_urls(made: dict) -> list[tuple[str, str]]:
     if season:
         urls.append(("harvests:index ?season", f"{reverse('harvests:index')}?season={season}"))
     urls.append(("plots:log ?page=3", f"{reverse('plots:log')}?page=3"))
-    # v1, as docs/performance.md records; v2 runs the same queries (garden.core.paging).
-    for op in api_operations(versions=(1,)):
+    # Both versions: v2's lists are paged (limit, offset, count), v1's are capped arrays.
+    for op in api_operations(versions=(1, 2)):
         if op.method == "GET" and "openapi" not in op.path:
             if all(name in kwargs for name in op.path_params):
                 urls.append((op.key, op.url(kwargs)))
