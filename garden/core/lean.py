@@ -30,7 +30,7 @@ from django.core.handlers.asgi import ASGIHandler, ASGIRequest
 from django.db import close_old_connections
 from django.http import HttpResponse, JsonResponse
 from django.middleware.security import SecurityMiddleware
-from django.urls import resolve
+from django.urls import resolve, set_script_prefix
 
 from . import ratelimit
 from .unavailable import DATABASE_ERRORS, database_unavailable
@@ -108,6 +108,7 @@ class DirectPost:
             await _send(send, JsonResponse({"detail": "Bad request."}, status=400))
             return
         request.resolver_match = self.match
+        set_script_prefix(settings.FORCE_SCRIPT_NAME or scope.get("root_path", ""))
         response = await self._respond(request)
         await _send(send, with_length(self.security.process_response(request, response)))
 
@@ -124,7 +125,8 @@ class DirectPost:
             if counters and (limited := await sync_to_async(_count_in_thread)(request, counters)):
                 return limited
             return await self.view(request)
-        except DATABASE_ERRORS:
+        except DATABASE_ERRORS as exc:
+            log.warning("%s: the database is unavailable (%s)", request.path, exc)
             return database_unavailable(request)
         except Exception:  # as Django's handler would: logged, and a 500 for this request only
             log.exception("%s failed", request.path)
