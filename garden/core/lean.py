@@ -78,6 +78,7 @@ def with_length(response: HttpResponse) -> HttpResponse:
     return response
 
 
+@sync_to_async(thread_sensitive=False)
 def _count_in_thread(request, counters):
     try:
         return ratelimit.count(request, counters)
@@ -122,7 +123,7 @@ class DirectPost:
             return redirect
         try:
             counters = ratelimit.counted(request, self.match.view_name)
-            if counters and (limited := await sync_to_async(_count_in_thread)(request, counters)):
+            if counters and (limited := await _count_in_thread(request, counters)):
                 return limited
             return await self.view(request)
         except DATABASE_ERRORS as exc:

@@ -122,6 +122,42 @@ def test_redis_cache_shares_counts_between_processes():
     )
 
 
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL")
+def test_redis_counts_every_counter_of_a_request_in_the_cache_with_the_window_expiry():
+    settings = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": f"allmende-test-{uuid.uuid4().hex[:8]}",
+    }
+    with override_settings(
+        CACHES={"default": settings},
+        RATE_LIMIT_CACHE="default",
+        RATE_LIMITS={"a": "3/m", "b": "5/m"},
+    ):
+        for _ in range(3):
+            ratelimit.hit_all([("a", "sender"), ("b", "sender")])
+        cache = ratelimit._cache()
+        keys = {
+            scope: f"ratelimit:{scope}:{_digest('sender')}:{int(1_800_000_000 // 60)}"
+            for scope in ("a", "b")
+        }
+        # what the cache API reads, with the window's expiry
+        assert cache.get(keys["a"]) == 3 and cache.get(keys["b"]) == 3
+        client = cache._cache.get_client(write=True)
+        assert 0 < client.ttl(cache.make_and_validate_key(keys["a"])) <= 61
+        with pytest.raises(ratelimit.RateLimited) as limited:
+            ratelimit.hit_all([("a", "sender"), ("b", "sender")])
+        assert limited.value.scope == "a"
+        assert cache.get(keys["b"]) == 4  # counted in the same round trip
+        cache.delete_many(list(keys.values()))  # not clear(): that empties the Redis db
+
+
+def _digest(key: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
 def _inbox_url() -> str | None:
     for name in ("federation:inbox", "federation:shared_inbox"):
         try:
