@@ -235,9 +235,17 @@ def new_offers(user, since: dt.datetime | None) -> Card:
 def announcements(garden: Garden) -> Card:
     # With the replies from the fediverse under the public ones (one query for all).
     rows = list(
-        garden.announcements.select_related("author__profile", "public_post").prefetch_related(
-            visible_replies_of("public_post")
-        )[:ROWS]
+        garden.announcements.select_related("author__profile", "public_post")
+        .only(
+            "garden",  # set by the garden's related manager
+            "title",
+            "body",
+            "public",
+            "created_at",
+            *_person("author"),
+            "public_post__id",  # for its replies
+        )
+        .prefetch_related(visible_replies_of("public_post"))[:ROWS]
     )
     return Card("announcements", _("Announcements"), "", "", rows)
 

@@ -233,6 +233,36 @@ def test_query_count_does_not_grow_with_the_garden(scene, garden, member, coordi
     assert (_queries(member_client), _queries(coordinator_client)) == before
 
 
+def test_announcements_card_costs_the_same_for_more_public_ones(garden, member, coordinator):
+    """The card reads a few columns of each announcement (.only()); none is read per row."""
+    from garden.members.models import Announcement
+    from garden.posts.models import PublicPost, Reply
+
+    def announce(n: int) -> None:
+        announcement = Announcement.objects.create(
+            garden=garden, author=coordinator, title=f"News {n}", body="Body", public=True
+        )
+        post = PublicPost.objects.create(announcement=announcement)
+        Reply.objects.create(
+            post=post,
+            remote_id=f"https://social.example/r/{n}",
+            actor_url="https://social.example/ada",
+            author_name="Ada",
+            content=f"Reply {n}",
+        )
+
+    client = client_for(member)
+    announce(0)
+    _queries(client)  # the first visit stores HomeVisit
+    before = _queries(client)
+    for n in range(1, 4):
+        announce(n)
+    assert _queries(client) == before
+    html = client.get("/").content.decode()
+    assert all(f"News {n}" in html and f"Reply {n}" in html for n in range(4))
+    assert html.count("Cora") == 4  # each announcement names its author
+
+
 def test_non_members_still_get_the_front_door(client, outsider):
     assert "Sign up to join" in client.get("/", headers=ENGLISH).content.decode()
     assert "Join this garden" in client_for(outsider).get("/", headers=ENGLISH).content.decode()
