@@ -144,18 +144,17 @@ class PlotRow:
 
 
 def my_plots(user, today: dt.date) -> Card:
-    """My plots, with a renewal or a fee that is due."""
-    policy = plots.get_policy()
+    """My plots, with a renewal or a fee that is due. Someone without a plot costs one query:
+    the policy and the fees are read only for a card with rows."""
     tenancies = list(
         plots.my_tenancies(user)
         .only("plot__label", "status", "renewed_for")  # the card and needs_renewal()
         .order_by("plot__label")
     )
-    fees = (
-        list(plots.fees_owed(user).select_related(None).only("tenancy_id", "amount", "currency"))
-        if tenancies
-        else []
-    )
+    if not tenancies:
+        return Card("my-plots", _("My plot"), reverse("plots:index"), _("The plot map"))
+    policy = plots.get_policy()
+    fees = list(plots.fees_owed(user).select_related(None).only("tenancy_id", "amount", "currency"))
     renewal_opens = policy.season_end and policy.season_end - dt.timedelta(
         days=policy.reminder_days
     )

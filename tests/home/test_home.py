@@ -212,9 +212,10 @@ def test_query_count_does_not_grow_with_the_garden(scene, garden, member, coordi
     _queries(member_client), _queries(coordinator_client)  # first visits store HomeVisit
     before = (_queries(member_client), _queries(coordinator_client))
     # Six for the session, the person and the visit, one for the layout's unread count, the
-    # rest for the cards: two shared by both shift cards, three for the plot card (fees only
-    # for someone with a plot: the member), four more, and five for a coordinator.
-    assert before == (17, 21)
+    # rest for the cards: two shared by both shift cards, three for the plot card (one for
+    # someone without a plot, the coordinator: the policy and fees only for a card with
+    # rows), four more, and five for a coordinator.
+    assert before == (17, 20)
     # Much more of everything.
     for n in range(8):
         on_shift(make_shift(garden, 40 + n * 3), member)
