@@ -33,8 +33,21 @@ ROWS = 5  # a card shows at most this many rows and links on for the rest
 # A shift one was on stays on the card this long after it ended, to be marked done.
 CHECK_OFF_GRACE = dt.timedelta(hours=12)
 FAILED_DELIVERIES_WINDOW = dt.timedelta(days=14)
-# A shift's sign-ups with their people, in one query for all the shifts of a card.
-SIGNUPS = Prefetch("signups", queryset=Signup.objects.select_related("user"))
+# A shift's sign-ups with their people, in one query for all the shifts of a card. The cards
+# name no volunteer: of the person only the username is read (a sign-up's view lists them),
+# which spares compiling and loading the user's other columns.
+SIGNUPS = Prefetch(
+    "signups",
+    queryset=Signup.objects.select_related("user").only(
+        "shift_id", "user_id", "created_at", "done_at", "user__username"
+    ),
+)
+# A person's name on a card (Profile.name): the username and the display name, nothing else.
+PERSON = ("username", "profile__display_name")
+
+
+def _person(path: str) -> list[str]:
+    return [f"{path}__{field}" for field in PERSON]
 
 
 @dataclass
@@ -81,6 +94,16 @@ def shift_cards(garden: Garden, user, now: dt.datetime) -> tuple[Card, Card]:
         Shift.objects.filter(Q(pk__in=my_next) | soon)
         .order_by("start")
         .select_related("required_skill")
+        # What the cards and the shift's view read, not the description and the schedule.
+        .only(
+            "title",
+            "start",
+            "end",
+            "min_volunteers",
+            "max_volunteers",
+            "status",
+            "required_skill__name",
+        )
         .prefetch_related(SIGNUPS)
     )
     views = shifts.shift_views_of(list(both), user, now)
@@ -121,10 +144,17 @@ class PlotRow:
 
 
 def my_plots(user, today: dt.date) -> Card:
-    """My plots, with a renewal or a fee that is due."""
+    """My plots, with a renewal or a fee that is due. Someone without a plot costs one query:
+    the policy and the fees are read only for a card with rows."""
+    tenancies = list(
+        plots.my_tenancies(user)
+        .only("plot__label", "status", "renewed_for")  # the card and needs_renewal()
+        .order_by("plot__label")
+    )
+    if not tenancies:
+        return Card("my-plots", _("My plot"), reverse("plots:index"), _("The plot map"))
     policy = plots.get_policy()
-    tenancies = list(plots.my_tenancies(user).order_by("plot__label"))
-    fees = list(plots.fees_owed(user)) if tenancies else []
+    fees = list(plots.fees_owed(user).select_related(None).only("tenancy_id", "amount", "currency"))
     renewal_opens = policy.season_end and policy.season_end - dt.timedelta(
         days=policy.reminder_days
     )
@@ -142,8 +172,14 @@ def my_plots(user, today: dt.date) -> Card:
 
 
 def my_tasks(garden: Garden, user) -> Card:
-    # The card shows no helpers: the list's prefetch of them is dropped.
-    mine = shifts.tasks_filtered(garden, user, "mine").prefetch_related(None)
+    # The card shows no helpers (the list's prefetch of them is dropped) and of a task only
+    # its title and due day (nor is the plot joined).
+    mine = (
+        shifts.tasks_filtered(garden, user, "mine")
+        .prefetch_related(None)
+        .select_related(None)
+        .only("title", "due_date")
+    )
     rows, more = _bounded(mine.order_by("due_date", "pk"))
     return Card(
         "my-tasks",
@@ -163,11 +199,13 @@ def my_claims_and_loans(user) -> Card:
     claims, more_claims = _bounded(
         Claim.objects.filter(claimant=user, status__in=IN_PROGRESS_CLAIMS)
         .select_related("offer")
+        .only("status", "offer__crop", "offer__pickup_until")
         .order_by("offer__pickup_until")
     )
     loans, more_loans = _bounded(
         Loan.objects.filter(borrower=user, status__in=IN_PROGRESS_LOANS)
         .select_related("tool")
+        .only("status", "start_date", "end_date", "tool__name")
         .order_by("start_date")
     )
     return Card(
@@ -182,7 +220,9 @@ def my_claims_and_loans(user) -> Card:
 
 def new_offers(user, since: dt.datetime | None) -> Card:
     # The card names no one who offers: the list's join of their profiles is dropped.
-    offers = sharing.nearby().select_related(None).exclude(offered_by=user)
+    offers = (
+        sharing.nearby().select_related(None).only("crop", "origin_name").exclude(offered_by=user)
+    )
     if since is not None:
         offers = offers.filter(created_at__gt=since)
     rows, more = _bounded(offers)
@@ -194,9 +234,17 @@ def new_offers(user, since: dt.datetime | None) -> Card:
 def announcements(garden: Garden) -> Card:
     # With the replies from the fediverse under the public ones (one query for all).
     rows = list(
-        garden.announcements.select_related("author__profile", "public_post").prefetch_related(
-            visible_replies_of("public_post")
-        )[:ROWS]
+        garden.announcements.select_related("author__profile", "public_post")
+        .only(
+            "garden",  # set by the garden's related manager
+            "title",
+            "body",
+            "public",
+            "created_at",
+            *_person("author"),
+            "public_post__id",  # for its replies
+        )
+        .prefetch_related(visible_replies_of("public_post"))[:ROWS]
     )
     return Card("announcements", _("Announcements"), "", "", rows)
 
@@ -208,6 +256,7 @@ def pending_claims() -> Card:
     rows, more = _bounded(
         Tenancy.objects.filter(status=Tenancy.Status.PENDING)
         .select_related("plot", "user__profile")
+        .only("plot__label", *_person("user"))
         .order_by("created_at")
     )
     return Card(
@@ -224,6 +273,7 @@ def join_requests(garden: Garden) -> Card:
     rows, more = _bounded(
         Membership.objects.filter(garden=garden, status=Membership.Status.PENDING)
         .select_related("user__profile")
+        .only(*_person("user"))
         .order_by("joined_at")
     )
     return Card(
@@ -235,6 +285,14 @@ def loan_requests() -> Card:
     rows, more = _bounded(
         Loan.objects.filter(tool__origin_actor="", status=Loan.Status.REQUESTED)
         .select_related("tool", "borrower__profile")
+        .only(
+            "tool__name",
+            *_person("borrower"),
+            "remote_borrower_name",
+            "remote_garden_name",
+            "start_date",
+            "end_date",
+        )
         .order_by("start_date", "pk")
     )
     return Card(
@@ -243,7 +301,11 @@ def loan_requests() -> Card:
 
 
 def peering_requests() -> Card:
-    rows, more = _bounded(Peer.objects.filter(state=Peer.State.PENDING).order_by("created_at"))
+    rows, more = _bounded(
+        Peer.objects.filter(state=Peer.State.PENDING)
+        .only("name", "handle", "actor_url")  # its display_name
+        .order_by("created_at")
+    )
     return Card(
         "peering-requests",
         _("Gardens asking to peer"),

@@ -5,7 +5,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from garden.members import services as members
 from garden.members.permissions import coordinator_required, member_required
 
 from . import feeds, services
+from . import roster as roster_rows
 from .forms import (
     CancelForm,
     GrantForm,
@@ -195,13 +195,18 @@ def missed(request):
 @member_required
 def roster(request):
     garden = members.get_garden()
-    context = _week_context(request, garden)
-    context["tasks"] = (
-        Task.objects.filter(garden=garden, status=Task.Status.OPEN)
-        .filter(Q(due_date__lte=context["sunday"]) | Q(due_date__isnull=True))
-        .select_related("plot")
-        .prefetch_related("volunteers__profile")
-    )
+    monday = _monday(request, garden)
+    sunday = monday + dt.timedelta(days=6)
+    context = {
+        "monday": monday,
+        "sunday": sunday,
+        "previous": monday - dt.timedelta(days=7),
+        "next": monday + dt.timedelta(days=7),
+        # Plain rows, not model instances: see roster.py.
+        "shifts": roster_rows.shift_rows(garden, monday, sunday),
+        "tasks": roster_rows.task_rows(garden, sunday),
+        "tz": garden.timezone,
+    }
     return render(request, "shifts/roster.html", context)
 
 

@@ -212,9 +212,10 @@ def test_query_count_does_not_grow_with_the_garden(scene, garden, member, coordi
     _queries(member_client), _queries(coordinator_client)  # first visits store HomeVisit
     before = (_queries(member_client), _queries(coordinator_client))
     # Six for the session, the person and the visit, one for the layout's unread count, the
-    # rest for the cards: two shared by both shift cards, three for the plot card (fees only
-    # for someone with a plot: the member), four more, and five for a coordinator.
-    assert before == (17, 21)
+    # rest for the cards: two shared by both shift cards, three for the plot card (one for
+    # someone without a plot, the coordinator: the policy and fees only for a card with
+    # rows), four more, and five for a coordinator.
+    assert before == (17, 20)
     # Much more of everything.
     for n in range(8):
         on_shift(make_shift(garden, 40 + n * 3), member)
@@ -231,6 +232,36 @@ def test_query_count_does_not_grow_with_the_garden(scene, garden, member, coordi
         )
     Profile.objects.all().update(language="")
     assert (_queries(member_client), _queries(coordinator_client)) == before
+
+
+def test_announcements_card_costs_the_same_for_more_public_ones(garden, member, coordinator):
+    """The card reads a few columns of each announcement (.only()); none is read per row."""
+    from garden.members.models import Announcement
+    from garden.posts.models import PublicPost, Reply
+
+    def announce(n: int) -> None:
+        announcement = Announcement.objects.create(
+            garden=garden, author=coordinator, title=f"News {n}", body="Body", public=True
+        )
+        post = PublicPost.objects.create(announcement=announcement)
+        Reply.objects.create(
+            post=post,
+            remote_id=f"https://social.example/r/{n}",
+            actor_url="https://social.example/ada",
+            author_name="Ada",
+            content=f"Reply {n}",
+        )
+
+    client = client_for(member)
+    announce(0)
+    _queries(client)  # the first visit stores HomeVisit
+    before = _queries(client)
+    for n in range(1, 4):
+        announce(n)
+    assert _queries(client) == before
+    html = client.get("/").content.decode()
+    assert all(f"News {n}" in html and f"Reply {n}" in html for n in range(4))
+    assert html.count("Cora") == 4  # each announcement names its author
 
 
 def test_non_members_still_get_the_front_door(client, outsider):

@@ -239,6 +239,64 @@ def test_roster_lists_the_week_and_open_tasks(garden, make_shift, member, other_
     assert 'class="roster"' in page
 
 
+def test_roster_rows_name_each_shifts_volunteers_and_each_open_tasks_plot(
+    garden, member, other_member
+):
+    """The roster reads plain rows (garden/shifts/roster.py): the same cells as before."""
+    from decimal import Decimal
+
+    from garden.plots.models import Plot
+
+    tz = garden.tz
+    day = timezone.localdate(timezone=tz) + dt.timedelta(days=7)
+    morning = dt.datetime.combine(day, dt.time(9), tzinfo=tz)
+
+    def make(title, start, minimum, status=Shift.Status.OPEN):
+        return Shift.objects.create(
+            garden=garden,
+            title=title,
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            min_volunteers=minimum,
+            max_volunteers=3,
+            hours=Decimal("1"),
+            status=status,
+        )
+
+    full = make("Morning round", morning, 2)
+    Signup.objects.create(shift=full, user=other_member)
+    Signup.objects.create(shift=full, user=member)
+    short = make("Evening round", morning + dt.timedelta(hours=9), 2)
+    Signup.objects.create(shift=short, user=member)
+    make("Called off", morning + dt.timedelta(hours=4), 1, Shift.Status.CANCELLED)
+    plot = Plot.objects.create(label="B7", area_m2=Decimal("20"))
+    taken = Task.objects.create(garden=garden, title="Weed the bed", plot=plot, where="North")
+    taken.volunteers.add(other_member)
+    Task.objects.create(garden=garden, title="Oil the hinges")
+    Task.objects.create(garden=garden, title="Already done", status=Task.Status.DONE)
+
+    page = client_for(member).get(f"/shifts/roster/?week={day.isoformat()}").content.decode()
+    shifts_table, tasks_table = page.split('<table class="roster">')[1:3]
+    rows = shifts_table.split("<tr>")[2:]
+    assert len(rows) == 2  # the cancelled shift is not printed
+    assert "Morning round" in rows[0] and "<td>Otto, Mara</td>" in rows[0]
+    assert "Short" not in rows[0]
+    assert "Evening round" in rows[1] and "<td>Mara</td>" in rows[1]
+    assert "Short: needs 1 more" in rows[1]
+    # The day is printed on its first row only; times are the garden's local times.
+    assert rows[0].startswith("<td>") and rows[0].split("</td>")[0] != "<td>"
+    assert rows[1].split("</td>")[0] == "<td>"
+    assert "<td>09:00–10:00</td>" in rows[0] and "<td>18:00–19:00</td>" in rows[1]
+    task_rows = tasks_table.split("<tr>")[2:]
+    assert [("Weed the bed" in row, "Oil the hinges" in row) for row in task_rows] == [
+        (True, False),
+        (False, True),
+    ]
+    assert "<td>B7 North</td>" in task_rows[0] and "<td>Otto</td>" in task_rows[0]
+    assert task_rows[1].count("<td>–</td>") == 3  # no date, no place, no one yet
+    assert "Already done" not in page
+
+
 def test_task_pages(garden, coordinator, member):
     client = client_for(coordinator)
     response = client.post(
