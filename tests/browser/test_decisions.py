@@ -4,7 +4,6 @@ Every page on the way is scanned with axe-core."""
 
 import datetime as dt
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -19,12 +18,8 @@ def _no_violations(page, name: str) -> None:
     assert axe_violations(page) == [], name
 
 
-def _reload_until(page, heading: str, timeout: float = 120.0) -> None:
-    """Reload each second until the heading shows, for up to ``timeout`` seconds: a deadline,
-    not a count of reloads, since under load a reload alone can take seconds and the node's
-    worker (below the web process in priority) may take long to get its turn."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def _reload_until(page, heading: str, tries: int = 30) -> None:
+    for _ in range(tries):
         if page.get_by_role("heading", name=heading).count():
             return
         page.wait_for_timeout(1000)
