@@ -32,14 +32,19 @@ INTEROP := $(if $(shell command -v npm),tests/interop/node_modules/.package-lock
 tests/interop/node_modules/.package-lock.json: tests/interop/package-lock.json
 	cd tests/interop && npm ci --no-audit --no-fund --loglevel=error
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; auto: one per CPU, 0: in this one),
+# a whole test file to each at a time (module-scoped nodes and peers are made once).
+TEST_WORKERS ?= auto
+XDIST = $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile)
+
 # With TEST_DATABASE_URL (and REDIS_URL) set, the same suite runs on PostgreSQL (and Redis).
 test: $(VENV)/.dev $(INTEROP)
 	$(BIN)/ruff check .
-	$(if $(TEST_DATABASE_URL),DATABASE_URL=$(TEST_DATABASE_URL)) $(BIN)/pytest $(PYTEST_ARGS)
+	$(if $(TEST_DATABASE_URL),DATABASE_URL=$(TEST_DATABASE_URL)) $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 # Only the browser tests (Playwright + Debian's chromium; screenshots in test-artifacts/).
 test-browser: $(VENV)/.dev
-	$(if $(TEST_DATABASE_URL),DATABASE_URL=$(TEST_DATABASE_URL)) $(BIN)/pytest -m browser $(PYTEST_ARGS)
+	$(if $(TEST_DATABASE_URL),DATABASE_URL=$(TEST_DATABASE_URL)) $(BIN)/pytest -m browser $(XDIST) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -37,8 +37,13 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium under Playwright, one per test module. Not per session: while Playwright's sync
+    API is started, its event loop counts as running in this thread, and Django refuses
+    database calls from an "async context" in a test that follows in the same process. Run
+    serially that went unseen; under pytest-xdist tests/federation/test_inbox_batch.py, run
+    after browser tests on the same worker, failed so. The module's end stops it."""
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         message = f"chromium not found at {CHROMIUM} (apt-get install chromium)"
         if _in_ci():

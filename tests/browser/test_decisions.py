@@ -50,16 +50,21 @@ def test_a_proposal_from_creation_through_votes_to_its_decision_record(browser, 
         voter.goto(proposal_path)
         voter.get_by_label(option, exact=True).check()
         voter.get_by_role("button", name="Cast vote").click()
-        expect(voter.get_by_text(f"You chose: {option}")).to_be_visible()
+        expect(voter.locator("main").get_by_text(f"You chose: {option}")).to_be_visible()
         voter.get_by_label("Your message").fill("Green fits the hedge, @member1")
         voter.get_by_role("button", name="Post message").click()
-        expect(voter.get_by_text("Green fits the hedge, @member1").first).to_be_visible()
+        expect(
+            voter.locator("main").get_by_text("Green fits the hedge, @member1").first
+        ).to_be_visible()
         voter.context.close()
     author.reload()
     author.get_by_label("Blue barrel", exact=True).check()
     author.get_by_role("button", name="Cast vote").click()
-    expect(author.get_by_text("You chose: Blue barrel")).to_be_visible()
-    expect(author.get_by_text("Green fits the hedge, @member1").first).to_be_visible()
+    # In the page's main content: a live notification (member1 is mentioned, and told of the
+    # decision) is also announced in the hidden live-status region, in the same words.
+    main = author.locator("main")
+    expect(main.get_by_text("You chose: Blue barrel")).to_be_visible()
+    expect(main.get_by_text("Green fits the hedge, @member1").first).to_be_visible()
 
     # The deadline passes and the node's own worker counts. (Its live push reaches the
     # page only through Redis, so without REDIS_URL the page is reloaded until it shows.)
@@ -74,14 +79,14 @@ def test_a_proposal_from_creation_through_votes_to_its_decision_record(browser, 
         "close_due_proposals.enqueue()\n"
     )
     _reload_until(author, "Decision record")
-    expect(author.get_by_text("chosen: Green barrel")).to_be_visible()
-    expect(author.get_by_text(re.compile(r"3 of \d+ members voted"))).to_be_visible()
+    expect(main.get_by_text("chosen: Green barrel")).to_be_visible()
+    expect(main.get_by_text(re.compile(r"3 of \d+ members voted"))).to_be_visible()
     _no_violations(author, "proposal-decided")
 
     author.goto("/decisions/records/")
     author.get_by_label("Search decisions").fill("rain barrel")
     author.get_by_role("button", name="Search").click()
     author.get_by_role("link", name="A rain barrel by the shed").click()
-    expect(author.get_by_text("chosen: Green barrel")).to_be_visible()
+    expect(main.get_by_text("chosen: Green barrel")).to_be_visible()
     author.goto("/decisions/records/?q=barrel")
     _no_violations(author, "records")

@@ -26,5 +26,5 @@ def test_the_map_works_on_a_phone_without_tiles(browser, demo_node):
     page.locator("#share-map path.marker-offer").first.click()
     assert page.locator(".leaflet-popup-content").inner_text().strip()
     assert all(url.startswith(demo_node.url) for url in requests), requests
-    screenshot(page, "share-map")
+    screenshot(page, "share-map-no-tiles")  # not test_pages.py's "share-map" (same width)
     page.context.close()
