@@ -196,8 +196,10 @@ def dispatch(row: InboxActivity, peer: Peer | None, now, brought: set) -> None:
         document = cached_actor(actor) or {}
         peers.update_from_document(peer, {**document, **_actor_fields(activity)}).save()
     elif target in DOMAIN_ROUTES:
-        # Checked again: the sender may have been blocked or unpeered since the 202.
-        sender = domain_sender(activity, peer, cached_actor(actor))
+        # Checked again: the sender may have been blocked or unpeered since the 202. An
+        # accepted peer needs no actor document, so none is read for it (a query a row).
+        peered = peer is not None and peer.state == Peer.State.ACCEPTED
+        sender = domain_sender(activity, peer, None if peered else cached_actor(actor))
         if target == "introduction":
             discovery.received_introduction(activity, sender)
         elif target == "announce":
