@@ -138,13 +138,17 @@ def test_the_decision_record_shows_the_result_to_members(member, other_member, c
 CSRF = re.compile(
     r'(name="csrfmiddlewaretoken" value=")[^"]+|(csrf[-_]?token["\']?[:=]\s*["\'])[^"\']+'
 )
+# Every page says when it was rendered (shown when read offline): a minute may pass between
+# the two looks.
+RENDERED_AT = re.compile(r'<p class="as-of">[^<]*</p>')
 
 
 def _seen_by(user, api, proposal) -> dict[str, str]:
-    """Everything a person can fetch about the proposal, CSRF tokens blanked."""
+    """Everything a person can fetch about the proposal, CSRF tokens and the time of
+    rendering blanked."""
     client, token = client_for(user), api(user)
     pages = {
-        path: CSRF.sub(r"\1\2", client.get(path).content.decode())
+        path: RENDERED_AT.sub("", CSRF.sub(r"\1\2", client.get(path).content.decode()))
         for path in (
             "/decisions/",
             f"/decisions/{proposal.pk}/",
