@@ -78,7 +78,9 @@ def with_length(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@sync_to_async(thread_sensitive=False)
+# On the process's one sync thread, as the middleware counts: its queue is first in, first
+# out, so concurrent requests reach the view (and the store) in the order they came.
+@sync_to_async
 def _count_in_thread(request, counters):
     try:
         return ratelimit.count(request, counters)
